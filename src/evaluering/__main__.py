@@ -1,0 +1,5 @@
+import sys
+
+from evaluering.cli import main
+
+sys.exit(main())

@@ -1,0 +1,96 @@
+"""Atomic file output: a reader sees the old file or the new one, never half of one.
+
+Write to a temporary file in the destination folder, flush and fsync it, then
+``os.replace`` it over the destination (atomic on POSIX within one file system).
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> write_text(d / "a.txt", "hej")
+>>> (d / "a.txt").read_text()
+'hej'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+__all__ = ["atomic_path", "atomic_open", "write_text", "write_bytes", "atomic_dir"]
+
+
+@contextlib.contextmanager
+def atomic_path(dest: str | Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; on success move it over ``dest``.
+
+    Use it for writers that want a path (``DataFrame.to_parquet``, DuckDB ``COPY``).
+    On an exception the temporary file is removed and ``dest`` is untouched.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or ".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if tmp_path.is_file():
+            with open(tmp_path, "rb+") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp_path, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            if tmp_path.is_dir():
+                shutil.rmtree(tmp_path)
+            else:
+                tmp_path.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(dest: str | Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None):
+    """Open a temporary file for writing; it replaces ``dest`` when the block ends cleanly."""
+    if "b" in mode:
+        encoding = None
+    with atomic_path(dest) as tmp:
+        with open(tmp, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def write_text(dest: str | Path, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``dest`` atomically."""
+    with atomic_open(dest, "w", encoding=encoding, newline="") as fh:
+        fh.write(text)
+
+
+def write_bytes(dest: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` atomically."""
+    with atomic_open(dest, "wb") as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def atomic_dir(dest: str | Path) -> Iterator[Path]:
+    """Yield a temporary directory beside ``dest``; on success it replaces ``dest``.
+
+    An existing ``dest`` is moved aside and removed only after the new one is in place.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        yield tmp
+        old = None
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+            os.replace(dest, old / dest.name)
+        os.replace(tmp, dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,278 @@
+"""Plan files: one YAML file per evaluated plan (see README, "Planfilen").
+
+A plan file describes what is evaluated: the estates (boligafdelinger), the helhedsplaner
+that share the plan (``parts``), the municipality, the comparison levels, the success
+criteria, activities with their goals, and the budget. :func:`load_plan` checks the top
+level and keeps the sections ``indicators``, ``criteria``, ``activities`` and ``budget``
+as plain data for the modules that own them (:mod:`evaluering.indicators`,
+:mod:`evaluering.criteria`, :mod:`evaluering.activities`, :mod:`evaluering.budget`), which
+report problems through :meth:`Plan.error` with the YAML line number.
+
+>>> plan = load_plan(default_plans_dir() / "aalborg-oest.yaml")   # doctest: +SKIP
+>>> plan.id, len(plan.estates)                                      # doctest: +SKIP
+('aalborg-oest', 9)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import PlanError
+
+__all__ = ["Plan", "Estate", "PlanPart", "load_plan", "find_plan", "list_plans",
+           "default_plans_dir", "project_root"]
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+COMPARISON_LEVELS = ("municipality", "public_housing", "country")
+
+
+def project_root() -> Path:
+    """The project folder: the nearest parent of the working directory with ``data/raw``,
+    else the checkout this package was installed from."""
+    for base in (Path.cwd(), *Path.cwd().parents):
+        if (base / "data" / "raw").is_dir():
+            return base
+    here = Path(__file__).resolve()
+    for base in here.parents:
+        if (base / "data" / "raw").is_dir():
+            return base
+    return Path.cwd()
+
+
+def default_plans_dir() -> Path:
+    """``data/raw/plans/`` of the project."""
+    return project_root() / "data" / "raw" / "plans"
+
+
+@dataclass(frozen=True)
+class Estate:
+    """One boligafdeling."""
+
+    id: str
+    name: str
+    part: str | None = None
+    start_year: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    """One helhedsplan of a plan file that several helhedsplaner share."""
+
+    id: str
+    name: str
+
+
+@dataclass
+class Plan:
+    """A parsed plan file. ``raw`` is the whole YAML mapping; ``lines`` maps dotted key
+    paths (``criteria.0.target``) to 1-based line numbers for error messages."""
+
+    id: str
+    name: str
+    path: Path
+    municipality_code: str
+    municipality_name: str
+    start: dt.date
+    end: dt.date
+    estates: list[Estate]
+    parts: list[PlanPart] = field(default_factory=list)
+    comparison_levels: tuple[str, ...] = COMPARISON_LEVELS
+    comparison_estates: list[str] | None = None
+    focus_area: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def start_year(self) -> int:
+        """The first calendar year of the plan period."""
+        return self.start.year
+
+    @property
+    def estate_ids(self) -> list[str]:
+        return [e.id for e in self.estates]
+
+    def section(self, name: str, default: Any = None) -> Any:
+        """A raw section (``criteria``, ``activities``, ``budget``, ``indicators``, ...)."""
+        return self.raw.get(name, default)
+
+    def line_of(self, key_path: str) -> int | None:
+        """The line of a dotted key path, or of its nearest parent that has one."""
+        parts = key_path.split(".")
+        while parts:
+            line = self.lines.get(".".join(parts))
+            if line is not None:
+                return line
+            parts.pop()
+        return None
+
+    def error(self, key_path: str, message: str) -> PlanError:
+        """A :class:`PlanError` located at ``key_path`` (return it, then raise it)."""
+        return PlanError(self.path, message, row=self.line_of(key_path), column=key_path)
+
+    def data_path(self, key: str, default: str | None = None) -> Path | None:
+        """A path from the ``data`` section, resolved against the project root."""
+        value = self.data.get(key, default)
+        if value is None:
+            return None
+        p = Path(value)
+        return p if p.is_absolute() else project_root() / p
+
+    def _repr_html_(self) -> str:  # pragma: no cover - display only
+        rows = "".join(f"<tr><td>{e.id}</td><td>{e.name}</td><td>{e.part or ''}</td></tr>" for e in self.estates)
+        return (f"<h4>{self.name} (<code>{self.id}</code>)</h4><p>{self.municipality_name}, "
+                f"{self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}</p><table><tr><th>Afdeling</th>"
+                f"<th>Navn</th><th>Helhedsplan</th></tr>{rows}</table>")
+
+
+def _line_map(node, prefix: str = "", out: dict[str, int] | None = None) -> dict[str, int]:
+    import yaml
+
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            out[path] = key_node.start_mark.line + 1
+            _line_map(value_node, path, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            path = f"{prefix}.{i}" if prefix else str(i)
+            out[path] = item.start_mark.line + 1
+            _line_map(item, path, out)
+    return out
+
+
+def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
+    import yaml
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise PlanError(path, "plan file not found") from None
+    except UnicodeDecodeError as err:
+        raise PlanError(path, f"not UTF-8 text (byte {err.start}); save the plan file as UTF-8") from None
+    if not text.strip():
+        raise PlanError(path, "the plan file is empty")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise PlanError(path, f"invalid YAML: {problem}", row=row) from None
+    if not isinstance(data, dict):
+        raise PlanError(path, "a plan file must be a YAML mapping (key: value) at the top", row=1)
+    return data, _line_map(node)
+
+
+def _require(data: dict, key: str, plan_path: Path, lines: dict[str, int], kind: type | tuple = str):
+    if key not in data or data[key] in (None, ""):
+        raise PlanError(plan_path, f"missing required key '{key}'", row=1, column=key)
+    value = data[key]
+    if not isinstance(value, kind):
+        name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise PlanError(plan_path, f"'{key}' must be {name}", row=lines.get(key), column=key)
+    return value
+
+
+def _date(value: Any, key: str, path: Path, lines: dict[str, int]) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"):
+            try:
+                return dt.datetime.strptime(value, fmt).date()
+            except ValueError:
+                pass
+    raise PlanError(path, "not a date (use YYYY-MM-DD or DD.MM.YYYY)", row=lines.get(key), column=key)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and check a plan file. Raises :class:`PlanError` with file, line and key."""
+    path = Path(path)
+    data, lines = _read_yaml(path)
+    plan_id = str(_require(data, "id", path, lines))
+    if not _ID.match(plan_id):
+        raise PlanError(path, "id may contain letters, digits, '-', '_' and '.' only", row=lines.get("id"), column="id")
+    name = str(_require(data, "name", path, lines))
+    muni = _require(data, "municipality", path, lines, dict)
+    if "code" not in muni:
+        raise PlanError(path, "missing key 'code'", row=lines.get("municipality"), column="municipality.code")
+    code = str(muni["code"]).zfill(4)
+    period = _require(data, "period", path, lines, dict)
+    for key in ("start", "end"):
+        if key not in period:
+            raise PlanError(path, f"missing key '{key}'", row=lines.get("period"), column=f"period.{key}")
+    start = _date(period["start"], "period.start", path, lines)
+    end = _date(period["end"], "period.end", path, lines)
+    if end < start:
+        raise PlanError(path, "period.end is before period.start", row=lines.get("period.end"), column="period.end")
+
+    parts = []
+    for i, p in enumerate(data.get("parts") or []):
+        if not isinstance(p, dict) or "id" not in p:
+            raise PlanError(path, "each part needs an 'id'", row=lines.get(f"parts.{i}"), column=f"parts.{i}.id")
+        parts.append(PlanPart(id=str(p["id"]), name=str(p.get("name", p["id"]))))
+    part_ids = {p.id for p in parts}
+
+    estates_raw = _require(data, "estates", path, lines, list)
+    estates, seen = [], set()
+    for i, e in enumerate(estates_raw):
+        key = f"estates.{i}"
+        if not isinstance(e, dict) or "id" not in e:
+            raise PlanError(path, "each estate needs an 'id'", row=lines.get(key), column=f"{key}.id")
+        eid = str(e["id"])
+        if eid in seen:
+            raise PlanError(path, f"duplicate estate id '{eid}'", row=lines.get(f"{key}.id"), column=f"{key}.id")
+        seen.add(eid)
+        part = e.get("part")
+        if part is not None and str(part) not in part_ids:
+            raise PlanError(path, f"unknown part '{part}' (not in 'parts')", row=lines.get(f"{key}.part"), column=f"{key}.part")
+        start_year = e.get("start_year")
+        if start_year is not None and not isinstance(start_year, int):
+            raise PlanError(path, "start_year must be a year", row=lines.get(f"{key}.start_year"), column=f"{key}.start_year")
+        estates.append(Estate(id=eid, name=str(e.get("name", eid)), part=None if part is None else str(part),
+                              start_year=start_year))
+
+    comparison = tuple(data.get("comparison_levels") or COMPARISON_LEVELS)
+    for i, level in enumerate(comparison):
+        if level not in COMPARISON_LEVELS:
+            raise PlanError(path, f"unknown comparison level '{level}' (use {', '.join(COMPARISON_LEVELS)})",
+                            row=lines.get(f"comparison_levels.{i}"), column=f"comparison_levels.{i}")
+    comparison_estates = data.get("comparison_estates")
+    if comparison_estates is not None:
+        comparison_estates = [str(x) for x in comparison_estates]
+
+    return Plan(
+        id=plan_id, name=name, path=path, municipality_code=code,
+        municipality_name=str(muni.get("name", f"Kommune {code}")), start=start, end=end,
+        estates=estates, parts=parts, comparison_levels=comparison,
+        comparison_estates=comparison_estates, focus_area=str(data.get("focus_area", "")),
+        data=dict(data.get("data") or {}), raw=data, lines=lines,
+    )
+
+
+def list_plans(plans_dir: str | Path | None = None) -> list[Path]:
+    """Plan files (``*.yaml``/``*.yml``) in ``plans_dir``, sorted by name."""
+    d = Path(plans_dir) if plans_dir is not None else default_plans_dir()
+    return sorted([*d.glob("*.yaml"), *d.glob("*.yml")])
+
+
+def find_plan(plan_id: str, plans_dir: str | Path | None = None) -> Plan:
+    """Load the plan whose ``id`` is ``plan_id`` (or whose file stem is ``plan_id``)."""
+    files = list_plans(plans_dir)
+    for f in files:
+        if f.stem == plan_id:
+            return load_plan(f)
+    for f in files:
+        plan = load_plan(f)
+        if plan.id == plan_id:
+            return plan
+    d = Path(plans_dir) if plans_dir is not None else default_plans_dir()
+    known = ", ".join(f.stem for f in files) or "none"
+    raise PlanError(d, f"unknown plan '{plan_id}' (known: {known})", column="--plan")
