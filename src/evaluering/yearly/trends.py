@@ -1,0 +1,200 @@
+"""Indicator trends: the plan's areas against kommune, almene boligsektor and hele landet.
+
+One figure per indicator: a line per comparison level, a shaded exact 95 % interval where
+the counts allow one, filled markers for published figures and open markers for values
+computed from (synthetic or register) count cells, and a vertical line at the plan start.
+Values that disclosure control suppressed are absent from the figure, as from the table.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from .. import fmt
+from ..cellschema import LEVEL_LABELS_DA
+from ..theme import LEVEL_COLOURS, figure_html
+from .html import Cell, table
+
+__all__ = ["trend_levels", "trend_figure", "trend_table", "level_label"]
+
+#: the order levels are drawn and listed in
+TREND_LEVELS = ("plan", "plan_part", "municipality", "public_housing", "country")
+
+
+def level_label(level: str, area_name: str | None) -> str:
+    """Danish label of one line: the area's name, or the level's name."""
+    if level in ("municipality", "plan", "plan_part") and area_name:
+        return str(area_name)
+    return LEVEL_LABELS_DA.get(level, level)
+
+
+def trend_levels(series: pd.DataFrame, plan) -> pd.DataFrame:
+    """The rows of ``series`` that a trend shows: the plan and its parts, the plan's
+    municipality, almene boligsektor and hele landet (no single estates)."""
+    keep = series["level"].isin(TREND_LEVELS)
+    muni = (series["level"] != "municipality") | (series["area"] == plan.municipality_code)
+    plan_rows = (series["level"] != "plan") | (series["area"] == plan.id)
+    parts = {p.id for p in plan.parts}
+    part_rows = (series["level"] != "plan_part") | series["area"].isin(parts)
+    levels = set(plan.comparison_levels) | {"plan", "plan_part"}
+    return series[keep & muni & plan_rows & part_rows & series["level"].isin(levels)]
+
+
+def _value_text(v, indicator) -> str:
+    if pd.isna(v):
+        return fmt.MISSING
+    return fmt.pct(v, indicator.decimals) if indicator.scale == 100 else fmt.number(v, indicator.decimals)
+
+
+def trend_figure(series: pd.DataFrame, indicator, plan, first_year: int, last_year: int,
+                 synthetic: bool) -> str:
+    """The trend figure of one indicator as accessible HTML (``<figure>`` with alt text)."""
+    import matplotlib.pyplot as plt
+
+    data = trend_levels(series, plan)
+    data = data[data["year"].between(first_year, last_year)]
+    fig, ax = plt.subplots(figsize=(8.2, 4.2))
+    described = []
+    names = _label_map(data, plan)
+    for (level, area), grp in data.groupby(["level", "area"], sort=False):
+        grp = grp.sort_values("year")
+        name = names[(level, area)]
+        colour = LEVEL_COLOURS.get(level, "#000000")
+        style = "--" if level == "plan_part" else "-"
+        shown = grp[grp["value"].notna()]
+        if shown.empty:
+            continue
+        ax.plot(shown["year"], shown["value"], style, color=colour, label=name, linewidth=1.8)
+        band = shown[shown["lower"].notna() & shown["upper"].notna()]
+        if not band.empty:
+            ax.fill_between(band["year"], band["lower"], band["upper"], color=colour, alpha=0.15, linewidth=0)
+        pub = shown[shown["published"].astype(bool)]
+        comp = shown[~shown["published"].astype(bool)]
+        ax.plot(pub["year"], pub["value"], "o", color=colour, markersize=5)
+        ax.plot(comp["year"], comp["value"], "o", markerfacecolor="white", color=colour, markersize=5)
+        last = shown.iloc[-1]
+        described.append(f"{name}: {_value_text(last['value'], indicator)} i {int(last['year'])}")
+    ax.axvline(plan.start_year - 0.5, color="#555555", linestyle=":", linewidth=1)
+    ymax = ax.get_ylim()[1]
+    ax.text(plan.start_year - 0.4, ymax * 0.97, "planstart", fontsize=8, color="#555555", va="top")
+    ax.set_xlim(first_year - 0.5, last_year + 0.5)
+    ax.set_ylim(bottom=0)
+    ax.set_xticks(range(first_year, last_year + 1))
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.set_xlabel("År")
+    ax.set_ylabel(indicator.unit_da)
+    ax.set_title(indicator.label_da)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1 if v % 1 else 0)))
+    sources = sorted(set(data["source"].dropna().astype(str)))
+    note = ("Udfyldte punkter: offentliggjorte tal; åbne punkter: beregnet fra tælleceller. "
+            "Skygge: eksakt 95 %-konfidensinterval.")
+    if synthetic:
+        note += " Syntetiske data efter de offentliggjorte år."
+    alt = (f"Linjediagram over {indicator.label_da.lower()} {first_year}-{last_year} for "
+           f"{', '.join(described) if described else 'ingen områder med data'}.")
+    return figure_html(fig, title=indicator.label_da, alt=alt, source="; ".join(sources) or "–",
+                       unit=indicator.unit_da, note=note)
+
+
+def _label_map(data: pd.DataFrame, plan) -> dict[tuple[str, str], str]:
+    """One name per (level, area), whichever source a row came from."""
+    parts = {p.id: p.name for p in plan.parts}
+    out = {}
+    for level, area, name in data[["level", "area", "area_name"]].itertuples(index=False):
+        if level == "plan":
+            out[(level, area)] = plan.name
+        elif level == "plan_part":
+            out[(level, area)] = parts.get(area, name or area)
+        elif level == "municipality":
+            out[(level, area)] = plan.municipality_name if area == plan.municipality_code else (name or area)
+        else:
+            out[(level, area)] = LEVEL_LABELS_DA.get(level, level)
+    return out
+
+
+def _reason_cell(reason: str) -> Cell:
+    from ..disclosure.markers import SUPPRESSED_ATTR, SUPPRESSED_CLASS
+
+    kind = "primary" if reason.startswith("<") else "secondary"
+    return Cell(f'<span class="{SUPPRESSED_CLASS}" {SUPPRESSED_ATTR}="{kind}">{html.escape(reason)}</span>')
+
+
+def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_year: int,
+                threshold: int = 3) -> str:
+    """The figure's numbers: one row per area, one column per year, the value with its
+    exact 95 % interval below it; then the counts behind the plan's own areas.
+
+    Counts carry the audit's marker (``class="ev-count" data-count``); a suppressed count,
+    and every value computed from it, shows its reason instead.
+    """
+    from ..disclosure.markers import COUNT_ATTR, COUNT_CLASS
+
+    data = trend_levels(series, plan)
+    data = data[data["year"].between(first_year, last_year)]
+    names = _label_map(data, plan)
+    years = list(range(first_year, last_year + 1))
+    order = {lv: i for i, lv in enumerate(TREND_LEVELS)}
+    keys = sorted({(lv, a) for lv, a in data[["level", "area"]].itertuples(index=False)},
+                  key=lambda k: (order.get(k[0], 99), k[1]))
+    by_key = {(r["level"], r["area"], int(r["year"])): r for _, r in data.iterrows()}
+    any_suppressed = False
+
+    def reason_of(r):
+        reason = r.get("suppressed_reason") if r is not None else None
+        return reason if isinstance(reason, str) and reason else None
+
+    value_rows = []
+    for key in keys:
+        row = [names[key]]
+        for y in years:
+            r = by_key.get((*key, y))
+            if r is None:
+                row.append(fmt.MISSING)
+            elif reason_of(r):
+                any_suppressed = True
+                row.append(_reason_cell(reason_of(r)))
+            else:
+                text = html.escape(_value_text(r["value"], indicator))
+                if pd.notna(r["lower"]) and pd.notna(r["upper"]):
+                    text += (f'<br><small>{html.escape(_value_text(r["lower"], indicator))}–'
+                             f'{html.escape(_value_text(r["upper"], indicator))}</small>')
+                if r["published"]:
+                    text += "<sup>o</sup>"
+                row.append(Cell(text))
+        value_rows.append(row)
+    out = [table(["Område", *map(str, years)], value_rows, numeric_cols=range(1, len(years) + 1),
+                 caption=f"{indicator.label_da} ({indicator.unit_da}); under værdien: eksakt 95 %-interval; "
+                         f"o: offentliggjort tal")]
+
+    count_rows = []
+    for key in [k for k in keys if k[0] in ("plan", "plan_part")]:
+        for label, col in (("antal", "numerator"), ("nævner", "denominator")):
+            if col == "denominator" and not indicator.has_denominator:
+                continue
+            row = [f"{names[key]}: {label}"]
+            for y in years:
+                r = by_key.get((*key, y))
+                if r is None:
+                    row.append(fmt.MISSING)
+                elif col == "numerator" and reason_of(r):
+                    row.append(_reason_cell(reason_of(r)))
+                elif pd.isna(r[col]):
+                    row.append(fmt.MISSING)
+                elif col == "numerator":
+                    row.append(Cell(f'<span class="{COUNT_CLASS}" {COUNT_ATTR}="{int(r[col])}">'
+                                    f"{fmt.number(r[col])}</span>"))
+                else:
+                    derived = bool(r.get("denominator_derived", False))
+                    row.append(fmt.number(r[col]) + ("*" if derived else ""))
+            count_rows.append(row)
+    if count_rows:
+        out.append(table(["Antal bag tallene", *map(str, years)], count_rows,
+                         numeric_cols=range(1, len(years) + 1),
+                         caption="Tællere og nævnere for helhedsplanens områder (* nævner udledt af trykt andel og antal)"))
+    if any_suppressed:
+        out.append(f'<p class="ev-disclosure-note">„&lt; {threshold}“: færre end {threshold}, udeladt af hensyn '
+                   f"til diskretionering; „diskretioneret“: udeladt, så udeladte tal ikke kan regnes tilbage.</p>")
+    return "".join(out)
