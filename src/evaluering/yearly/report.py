@@ -123,25 +123,7 @@ class YearlyReport:
 
     @cached_property
     def _series(self) -> dict[str, pd.DataFrame]:
-        from ..indicators import indicator_series, with_published
-
-        out = {}
-        for ind_id in self.indicator_ids:
-            ind = self.catalogue[ind_id]
-            cells = self.cells
-            if not ind.has_denominator:
-                cells = self.evaluation_cells
-            s = indicator_series(cells, ind, self.plan)
-            out[ind_id] = with_published(s, self.published, ind, self.plan)
-        return out
-
-    @cached_property
-    def evaluation_cells(self) -> pd.DataFrame:
-        """Count cells plus the cells made from the plan's logs (SSP cases)."""
-        extra = getattr(self.evaluation, "cells", None)
-        if isinstance(extra, pd.DataFrame) and len(extra):
-            return pd.concat([self.cells, extra], ignore_index=True)
-        return self.cells
+        return {i: self.evaluation.series[i] for i in self.indicator_ids if i in self.evaluation.series}
 
     # ------------------------------------------------------------------ sections
     def header(self) -> Section:
@@ -170,11 +152,12 @@ class YearlyReport:
         s = trend_levels(self.series(indicator_id), self.plan)
         s = s[s["year"].between(FIRST_YEAR, self.year)].reset_index(drop=True)
         hierarchy = {pt.id: self.plan.id for pt in self.plan.parts}
-        counts = s[["level", "area", "year", "numerator"]].copy()
+        # area ids are unique across the levels shown, so (area, year) identifies a row
+        counts = s[["area", "year", "numerator"]].copy()
         counts["numerator"] = counts["numerator"].astype("Float64")
         res = suppress_table(counts, count_cols=["numerator"], threshold=self.threshold,
                              hierarchy={"area": hierarchy} if hierarchy else None,
-                             keys=["level", "area", "year"])
+                             keys=["area", "year"])
         suppressed = res.reasons["numerator"].notna().to_numpy()
         s = s.copy()
         s["suppressed_reason"] = res.reasons["numerator"].to_numpy()
@@ -194,13 +177,105 @@ class YearlyReport:
             out.append(f"<h3>{h.esc(ind.label_da)}</h3>")
             if ind.definition_da:
                 out.append(f"<p>{h.esc(ind.definition_da)}</p>")
-            out.append(trend_figure(s, ind, self.plan, FIRST_YEAR, self.year, self.synthetic))
-            out.append(trend_table(s, ind, self.plan, FIRST_YEAR, self.year, self.threshold))
+            has_data = s[s["value"].notna() | s["suppressed_reason"].notna()]
+            first = int(has_data["year"].min()) if len(has_data) else FIRST_YEAR
+            out.append(trend_figure(s, ind, self.plan, first, self.year, self.synthetic))
+            out.append(trend_table(s, ind, self.plan, first, self.year, self.threshold))
             figs.append({"indicator": ind_id, "unit": ind.unit_da,
                          "series": s[["level", "area", "year", "value", "lower", "upper", "numerator",
                                       "denominator", "published", "synthetic", "suppressed_reason"]]})
         self.payload["indicators"] = figs
         return Section("".join(out))
+
+    def summary(self) -> Section:
+        """All success criteria with baseline, target, observed value and status: the first
+        thing an evaluator reads."""
+        from .criteria_view import criteria_payload, criteria_table, suppress_criteria
+
+        crit = suppress_criteria(self.evaluation.criteria, self.threshold)
+        self._criteria = crit
+        counts = crit["status"].value_counts()
+        order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
+        overview = ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
+        out = [f"<p><b>{len(crit)} succeskriterier i {self.year}:</b> {h.esc(overview)}.</p>",
+               criteria_table(crit, {k: v.label_da for k, v in self.catalogue.items()}),
+               f'<p class="ev-intro">{text.STATUS_EXPLANATION}</p>']
+        notes = [n for n in crit.get("note", pd.Series(dtype=str)).dropna().astype(str) if n]
+        for cid, note in zip(crit["id"], crit.get("note", pd.Series([""] * len(crit)))):
+            if isinstance(note, str) and note and crit.loc[crit["id"] == cid, "kind"].iloc[0] != "milestone":
+                out.append(f"<p><b>{h.esc(cid)}:</b> {h.esc(note)}</p>")
+        if self.synthetic:
+            out.append(h.notice("<b>Syntetiske data:</b> de observerede værdier efter de offentliggjorte år er "
+                                "syntetiske.", "synthetic"))
+        self.payload["criteria"] = criteria_payload(crit)
+        return Section("".join(out))
+
+    def target_paths(self) -> Section:
+        """For each quantitative criterion: observed values against the path to the target."""
+        from .criteria_view import target_path_figure
+
+        crit = getattr(self, "_criteria", None)
+        if crit is None:
+            self.summary()
+            crit = self._criteria
+        out = []
+        for _, r in crit.iterrows():
+            if r["kind"] == "milestone" or pd.isna(r.get("baseline_value")) or pd.isna(r.get("target_value")):
+                if r["kind"] != "milestone":
+                    out.append(f"<p><b>{h.esc(r['id'])}:</b> ingen målsti, fordi baseline eller mål mangler "
+                               f"({h.esc(r.get('note') or 'mangler data')}).</p>")
+                continue
+            if r["indicator"] not in self._series:
+                continue
+            series, ind = self._suppressed_series(r["indicator"])
+            out.append(target_path_figure(r, series, ind, self.plan, self.year, self.synthetic))
+        return Section("".join(out) or "<p>Ingen kvantitative succeskriterier.</p>")
+
+    def activities(self) -> Section:
+        """Activity goals of the year from the plan's logs."""
+        from .activities_view import activities_table
+
+        act = self.evaluation.activities
+        html_table, records = activities_table(act, self.threshold)
+        self.payload["activities"] = records
+        note = ""
+        if getattr(self.evaluation, "example_logs", False):
+            note = h.notice("<b>Eksempeldata:</b> aktivitetslogs og SSP-log i den medfølgende plan er opdigtede "
+                            "eksempler, der viser formatet.", "synthetic")
+        return Section(html_table + note)
+
+    def budget(self) -> Section:
+        """Financing parts against the stated total; the gap is flagged, not hidden."""
+        b = self.evaluation.budget
+        rows = [[h.esc(f["source"]), fmt.kr(f["amount_kr"]), fmt.pct(f["share_pct"])] for f in b["financing"]]
+        rows.append(["Sum af delbeløb (beregnet)", fmt.kr(b["computed_total_kr"]), fmt.pct(100.0)])
+        if b.get("stated_total_kr") is not None:
+            rows.append(["Samlet budget (som angivet i delaftalen)", fmt.kr(b["stated_total_kr"]), fmt.MISSING])
+        out = [h.table(["Finansiering", "Beløb", "Andel af delbeløb"], rows, numeric_cols=(1, 2),
+                       caption="Indsatsområdets økonomi")]
+        for n in b.get("notes", []):
+            out.append(h.notice(f"<b>Afvigelse:</b> {h.esc(n)}", "warning"))
+        if b.get("local_share_note"):
+            out.append(f"<p>{h.esc(b['local_share_note'])}</p>")
+        cpp = b.get("cost_per_participant") or {}
+        if cpp.get("participants"):
+            out.append(f"<p><b>Budget pr. deltager i planperioden:</b> {fmt.kr(cpp['per_participant_computed_kr'])} "
+                       f"(af sum af delbeløb) / {fmt.kr(cpp['per_participant_stated_kr'])} (af angivet total); "
+                       f"{h.esc(cpp.get('note', ''))}.</p>")
+        res = self.plan.section("resources") or {}
+        if res:
+            out.append(f"<p><b>Ressourcer:</b> projektmedarbejder {fmt.number(res.get('project_worker_hours_per_week'))} "
+                       f"timer pr. uge; {fmt.pct(res.get('project_leader_share_pct'), 0)} af projektlederens tid.</p>")
+        self.payload["budget"] = b
+        return Section("".join(out))
+
+    def effect(self) -> Section:
+        """Difference-in-differences against comparison estates, with the pre-trend test."""
+        from .effect_view import effect_section
+
+        html_out, payload = effect_section(self)
+        self.payload["effect"] = payload
+        return Section(html_out)
 
     def printed_checks(self) -> Section:
         """Printed figures against the figures computed from their parts."""

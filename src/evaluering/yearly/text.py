@@ -15,7 +15,7 @@ SYNTHETIC_BANNER = (
 )
 
 MOVING_CAVEAT = (
-    "Forbehold: en ændring på områdeniveau blander indsatsens effekt med ændringer i, hvem "
+    "En ændring på områdeniveau blander indsatsens effekt med ændringer i, hvem "
     "der bor i området. Når familier flytter ind og ud, ændres andelen af sigtede unge, "
     "også uden at nogen ung har ændret adfærd. Et effektestimat på områdeniveau siger derfor, "
     "om området har udviklet sig anderledes end sammenligningsområderne, ikke alene om "

@@ -1,0 +1,69 @@
+"""Report view of the activity goals (aktivitetsmål)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .. import fmt
+from .criteria_view import status_badge
+from .html import Cell, esc, table
+
+__all__ = ["activities_table", "PERSON_METRICS"]
+
+#: metrics that count young people (not meetings or events): small counts are suppressed
+PERSON_METRICS = ("courses_started", "attachment_rate")
+
+
+def _num(x, decimals: int = 0) -> str:
+    return fmt.MISSING if x is None or pd.isna(x) else fmt.number(x, decimals)
+
+
+def _suppress(r, threshold: int) -> str | None:
+    """The reason a person-count goal's numbers are withheld, or None."""
+    if r["metric"] not in PERSON_METRICS:
+        return None
+    if r["metric"] == "courses_started":
+        n = r["observed"]
+        return f"< {threshold}" if pd.notna(n) and 0 < n < threshold else None
+    n = r["n"]
+    if pd.isna(n) or pd.isna(r["observed"]):
+        return None
+    attached = round(float(r["observed"]) * float(n) / 100)
+    if 0 < n < threshold or 0 < attached < threshold or 0 < n - attached < threshold:
+        return f"< {threshold}"
+    return None
+
+
+def activities_table(act: pd.DataFrame, threshold: int = 3) -> tuple[str, list[dict]]:
+    """HTML table of the activity goals and their JSON records (after suppression)."""
+    rows, records = [], []
+    for _, r in act.iterrows():
+        reason = _suppress(r, threshold)
+        unit = r.get("unit") or ""
+        if r["kind"] == "share":
+            target = fmt.pct(r["target"], 0)
+            observed = fmt.pct(r["observed"], 1)
+            if pd.notna(r["lower"]) and pd.notna(r["upper"]):
+                observed += f" ({fmt.pct(r['lower'], 1)}–{fmt.pct(r['upper'], 1)})"
+            if pd.notna(r["n"]):
+                observed += f"; {_num(r['n'])} med kontakt"
+        else:
+            target = _num(r["target"])
+            observed = _num(r["observed"], 0 if pd.isna(r["observed"]) or float(r["observed"]).is_integer() else 1)
+            if unit:
+                observed += f" {unit}"
+        if reason:
+            observed = Cell(f'<span class="ev-suppressed" data-suppressed="primary">{esc(reason)}</span>')
+        rows.append([esc(r["activity_name"]), esc(r["title"]), target, observed, status_badge(r["status"]),
+                     esc(r.get("note") or "")])
+        rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        if reason:
+            for k in ("observed", "lower", "upper", "n"):
+                rec[k] = None
+            rec["observed_reason"] = reason
+        records.append(rec)
+    html_out = table(["Aktivitet", "Mål", "Målværdi", "Observeret", "Status", "Bemærkning"], rows,
+                     caption="Aktivitetsmål i året (kilde: helhedsplanernes logs)", numeric_cols=(2,))
+    return html_out, records

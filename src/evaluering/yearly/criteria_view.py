@@ -1,0 +1,182 @@
+"""Report views of the success criteria: the summary table and the target paths."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from .. import fmt
+from ..theme import LEVEL_COLOURS, figure_html
+from .html import Cell, table
+
+__all__ = ["status_badge", "value_text", "criteria_table", "criteria_payload", "target_path_figure",
+           "suppress_criteria"]
+
+_STATUS_CLASS = {"opfyldt": "opfyldt", "på rette vej": "paa-rette-vej", "ikke på rette vej": "ikke-paa-rette-vej",
+                 "ikke opfyldt": "ikke-opfyldt", "mangler data": "mangler-data"}
+
+
+def status_badge(status: str) -> Cell:
+    """The status as a coloured label (text, never colour alone)."""
+    cls = _STATUS_CLASS.get(status, "mangler-data")
+    return Cell(f'<span class="status status-{cls}">{html.escape(status)}</span>')
+
+
+def _trim(text: str) -> str:
+    """Drop trailing zero decimals: ``'4,20'`` -> ``'4,2'``, ``'3,15'`` stays."""
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+def value_text(value, unit: str, decimals: int = 2) -> str:
+    """A criterion value in its unit: ``'4,2 %'``, ``'35,1 pr. 1.000'``, ``'12'``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return fmt.MISSING
+    if unit == "pct.":
+        return _trim(fmt.number(value, decimals)) + " %"
+    if unit == "antal":
+        return fmt.number(value, 0 if float(value).is_integer() else 1)
+    return f"{_trim(fmt.number(value, decimals))} {unit}"
+
+
+def _count_of(r, prefix: str):
+    c = r.get(f"{prefix}_count")
+    return None if c is None or pd.isna(c) else float(c)
+
+
+def suppress_criteria(crit: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Suppress observed and baseline values computed from a count below ``threshold``.
+
+    A suppressed value is missing with a reason; the change statistics computed from it are
+    suppressed too (a difference of a shown and a suppressed value would reveal it).
+    """
+    out = crit.copy()
+    for col in ("baseline_reason", "observed_reason"):
+        out[col] = None
+    for i, r in out.iterrows():
+        for prefix in ("baseline", "observed"):
+            c = _count_of(r, prefix)
+            if c is not None and 0 < c < threshold:
+                out.at[i, f"{prefix}_reason"] = f"< {threshold}"
+                for col in (f"{prefix}_value", f"{prefix}_count", f"{prefix}_lower", f"{prefix}_upper",
+                            "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
+                            "ratio_upper", "p_value"):
+                    if col in out.columns:
+                        out.at[i, col] = math.nan
+                out.at[i, "significant"] = None
+    return out
+
+
+def _observed_cell(r) -> Cell | str:
+    if isinstance(r.get("observed_reason"), str):
+        return Cell(f'<span class="ev-suppressed" data-suppressed="primary">{html.escape(r["observed_reason"])}</span>')
+    text = value_text(r["observed_value"], r["unit"])
+    if pd.notna(r.get("observed_lower")) and pd.notna(r.get("observed_upper")):
+        text += f" ({value_text(r['observed_lower'], r['unit'])}–{value_text(r['observed_upper'], r['unit'])})"
+    if pd.notna(r.get("observed_year")) and int(r["observed_year"]) != int(r["year"]):
+        text += f" [{int(r['observed_year'])}]"
+    return text
+
+
+def _baseline_cell(r) -> Cell | str:
+    if pd.isna(r.get("baseline_year")):
+        return fmt.MISSING
+    if isinstance(r.get("baseline_reason"), str):
+        return Cell(f'{int(r["baseline_year"])}: <span class="ev-suppressed" data-suppressed="primary">'
+                    f'{html.escape(r["baseline_reason"])}</span>')
+    text = f"{int(r['baseline_year'])}: {value_text(r['baseline_value'], r['unit'])}"
+    c = _count_of(r, "baseline")
+    if c is not None and r["unit"] != "antal":
+        text += f" ({fmt.number(c)} personer)"
+    return text
+
+
+def _significance_cell(r) -> str:
+    sig = r.get("significant")
+    if sig is None or (isinstance(sig, float) and math.isnan(sig)):
+        return fmt.MISSING
+    diff = r.get("difference")
+    lo, hi = r.get("difference_lower"), r.get("difference_upper")
+    unit = r["unit"]
+    if pd.notna(diff) and pd.notna(lo) and pd.notna(hi):
+        dec = 2 if unit == "pct." else 1
+        d = f"{_trim(fmt.signed(diff, dec))} ({_trim(fmt.signed(lo, dec))} til {_trim(fmt.signed(hi, dec))})"
+        d += " pct.-point" if unit == "pct." else ""
+    else:
+        d = ""
+    return ("ja" if bool(sig) else "nej") + (f": ændring {d}" if d else "")
+
+
+def criteria_table(crit: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
+    """The summary table of every criterion (Danish); ``labels`` names the indicators."""
+    labels = labels or {}
+    rows = []
+    for _, r in crit.iterrows():
+        if r["kind"] == "milestone":
+            rows.append([r["id"], r["title"], "milepæl", fmt.MISSING,
+                         f"senest {r['target_year']}" if pd.notna(r.get("target_year")) else fmt.MISSING,
+                         r.get("note") or fmt.MISSING, fmt.MISSING, status_badge(r["status"]), fmt.MISSING])
+            continue
+        rows.append([
+            r["id"], r["title"], f"{labels.get(r['indicator'], r['indicator'])} ({r['unit']})", _baseline_cell(r),
+            f"{int(r['target_year'])}: {value_text(r['target_value'], r['unit'])}" if pd.notna(r.get("target_year")) else fmt.MISSING,
+            _observed_cell(r),
+            value_text(r["path_value"], r["unit"]) if pd.notna(r.get("path_value")) else fmt.MISSING,
+            status_badge(r["status"]), _significance_cell(r),
+        ])
+    return table(["ID", "Succeskriterium", "Indikator", "Baseline", "Mål", "Observeret (95 %-interval)",
+                  "Målsti i året", "Status", "Statistisk sikker ændring"], rows,
+                 cls="ev-table ev-criteria")
+
+
+def criteria_payload(crit: pd.DataFrame) -> list[dict]:
+    """The criteria as plain records for ``<plan>.json`` (and the batch index)."""
+    keep = ["id", "kind", "title", "indicator", "unit", "year", "baseline_year", "baseline_value",
+            "target_year", "target_value", "observed_year", "observed_value", "observed_lower",
+            "observed_upper", "path_value", "status", "significant", "difference", "difference_lower",
+            "difference_upper", "ratio", "ratio_lower", "ratio_upper", "baseline_reason", "observed_reason",
+            "synthetic"]
+    cols = [c for c in keep if c in crit.columns]
+    return crit[cols].to_dict(orient="records")
+
+
+def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int, synthetic: bool) -> str:
+    """One criterion: observed values with intervals, the straight path from baseline to
+    target, and the target."""
+    import matplotlib.pyplot as plt
+
+    by, ty = int(r["baseline_year"]), int(r["target_year"])
+    first = min(by, ty) - 2
+    last = max(ty, last_year)
+    s = series[(series["level"] == r["level"]) & (series["area"] == r["area"])
+               & series["year"].between(first, last)].sort_values("year")
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    colour = LEVEL_COLOURS["plan"]
+    shown = s[s["value"].notna()]
+    if len(shown):
+        yerr_lo = (shown["value"] - shown["lower"]).clip(lower=0).fillna(0)
+        yerr_hi = (shown["upper"] - shown["value"]).clip(lower=0).fillna(0)
+        ax.errorbar(shown["year"], shown["value"], yerr=[yerr_lo, yerr_hi], fmt="o-", color=colour,
+                    capsize=3, label="Observeret (95 %-interval)")
+    ax.plot([by, ty], [r["baseline_value"], r["target_value"]], "--", color=LEVEL_COLOURS["target"],
+            label="Målsti (lineær)")
+    ax.plot([ty], [r["target_value"]], "D", color=LEVEL_COLOURS["target"], markersize=8,
+            label=f"Mål {ty}: {value_text(r['target_value'], r['unit'])}")
+    ax.set_xticks(range(first, last + 1))
+    ax.set_xlim(first - 0.5, last + 0.5)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("År")
+    ax.set_ylabel(indicator.unit_da)
+    ax.set_title(f"{r['id']}: {indicator.label_da}")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1 if v % 1 else 0)))
+    obs = value_text(r["observed_value"], r["unit"]) if not isinstance(r.get("observed_reason"), str) else "undertrykt"
+    alt = (f"Målsti for {r['id']}: baseline {by} {value_text(r['baseline_value'], r['unit'])}, mål {ty} "
+           f"{value_text(r['target_value'], r['unit'])}, observeret {obs} i {int(r['year'])}; status {r['status']}.")
+    sources = "; ".join(sorted(set(s["source"].dropna().astype(str)))) or "–"
+    note = "Syntetiske data efter de offentliggjorte år." if synthetic else None
+    return figure_html(fig, title=f"Målsti for {r['id']}", alt=alt, source=sources, unit=indicator.unit_da,
+                       note=note)
