@@ -1,0 +1,191 @@
+"""The whole chain on the bundled data: raw data -> count cells -> indicators and criteria ->
+the yearly report notebook executed by papermill -> HTML, ipynb and JSON.
+
+The report is produced once per session through the command line, as a user would, and
+the checks read its outputs: the published Aalborg Øst figures appear exactly as in the
+source document, the computed values agree with hand calculations, synthetic data are
+labelled, the HTML is offline and reproducible, and the audit finds no disclosure leak.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN, YEAR = "aalborg-oest", 2020
+
+
+def _cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "evaluering", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"evaluering {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory) -> Path:
+    _cli("build")
+    out = tmp_path_factory.mktemp("reports")
+    _cli("report", "--plan", PLAN, "--year", str(YEAR), "--out", str(out), "--no-pdf", "--force")
+    return out / str(YEAR)
+
+
+@pytest.fixture(scope="module")
+def html(report_dir) -> str:
+    return (report_dir / f"{PLAN}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def figures(report_dir) -> dict:
+    data = json.loads((report_dir / f"{PLAN}.json").read_text(encoding="utf-8"))
+    assert data["plan_id"] == PLAN and data["year"] == YEAR
+    return data["figures"]
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r'src="data:[^"]*"', " ", html)
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", text)
+
+
+def test_outputs_are_written_beside_each_other(report_dir):
+    for ext in ("html", "ipynb", "json"):
+        assert (report_dir / f"{PLAN}.{ext}").stat().st_size > 0
+    assert not [p for p in report_dir.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def _trend_row(html: str, caption_start: str, row_label: str) -> dict[int, str]:
+    """The first line of each year's cell in one row of a trend table (value, no interval)."""
+    table = re.search(r"<table[^>]*><caption>" + re.escape(caption_start) + r".*?</table>", html, flags=re.S)
+    assert table, f"no table captioned {caption_start!r}"
+    years = [int(y) for y in re.findall(r"<th>(\d{4})</th>", table.group(0))]
+    for row in re.findall(r"<tr>(.*?)</tr>", table.group(0), flags=re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+        if cells and re.sub(r"<[^>]+>", "", cells[0]).strip() == row_label:
+            values = [re.sub(r"<[^>]+>", "", re.split(r"<br\s*/?>|<sup>", c)[0]).strip() for c in cells[1:]]
+            return dict(zip(years, values))
+    raise AssertionError(f"no row {row_label!r}")
+
+
+def test_published_shares_appear_as_printed(html):
+    """Source document: 10-17-year-olds charged, helhedsplan areas 2012-2015: 2,7 2,5 4,0 4,2;
+    Aalborg Kommune 1,1 1,0 0,8 0,8."""
+    plan = _trend_row(html, "Andel 10-17-årige sigtet eller mistænkt mindst én gang (pct.)",
+                      "Helhedsplanerne i Aalborg Øst – Kriminalpræventiv indsats")
+    assert [plan[y] for y in (2012, 2013, 2014, 2015)] == ["2,7 %", "2,5 %", "4,0 %", "4,2 %"]
+    muni = _trend_row(html, "Andel 10-17-årige sigtet eller mistænkt mindst én gang (pct.)", "Aalborg Kommune")
+    assert [muni[y] for y in (2012, 2013, 2014, 2015)] == ["1,1 %", "1,0 %", "0,8 %", "0,8 %"]
+
+
+def test_published_rates_per_1000_appear_as_printed(html):
+    """Sigtelser per 1,000 persons 15+, Himmerland 2013-2016: 89,2 108,8 76,6 65,1."""
+    him = _trend_row(html, "Sigtelser pr. 1.000 personer på 15 år og derover",
+                     "Helhedsplan i Aalborg Øst v. Himmerland Boligforening")
+    assert [him[y] for y in (2013, 2014, 2015, 2016)] == ["89,2", "108,8", "76,6", "65,1"]
+
+
+def test_average_is_computed_and_printed_figures_checked(figures):
+    """3,4 is computed (2,7+2,5+4,0+4,2)/4 = 3,35 -> 3,4; the almene 2,3 is flagged (computed 2,2)."""
+    checks = {(c["area"]): c for c in figures["printed_checks"]}
+    plan = checks["aalborg-oest"]
+    assert plan["computed_mean"] == pytest.approx((2.7 + 2.5 + 4.0 + 4.2) / 4)
+    assert plan["computed_rounded"] == pytest.approx(3.4)
+    assert plan["flag"] is False
+    almen = checks["almen"]
+    assert almen["printed_value"] == pytest.approx(2.3)
+    assert almen["computed_rounded"] == pytest.approx(2.2)   # (2,3+2,4+2,1+2,0)/4 = 2,2
+    assert almen["flag"] is True
+
+
+def test_first_criterion_baseline_target(figures, html):
+    """Baseline 2015: 4,2 % (24 persons); target 2020: 25 % lower = 3,15 %."""
+    k1 = next(c for c in figures["criteria"] if c["id"] == "K1")
+    assert k1["baseline_year"] == 2015 and k1["target_year"] == 2020
+    assert k1["baseline_value"] == pytest.approx(4.2)
+    assert k1["target_value"] == pytest.approx(4.2 * 0.75)
+    assert k1["status"] in ("opfyldt", "ikke opfyldt")          # the target year is reached
+    text = _visible_text(html)
+    assert "2015: 4,2 % (24 personer)" in text
+    assert "2020: 3,15 %" in text
+
+
+def test_observed_value_is_a_ratio_of_sums(figures):
+    """The observed 2020 share equals sum(numerators)/sum(denominators) of the plan's estates."""
+    import pandas as pd
+
+    cells = pd.read_parquet(ROOT / "data" / "processed" / "cells.parquet")
+    sel = cells[(cells["level"] == "estate") & (cells["measure"] == "sigtet_mistaenkt")
+                & (cells["year"] == YEAR) & cells["area"].str.startswith("AO-")]
+    expected = 100 * sel["numerator"].sum() / sel["denominator"].sum()
+    k1 = next(c for c in figures["criteria"] if c["id"] == "K1")
+    assert k1["observed_value"] == pytest.approx(expected)
+
+
+def test_budget_gap_is_flagged(figures, html):
+    b = figures["budget"]
+    assert b["computed_total_kr"] == 894000 + 114000
+    assert b["gap_kr"] == 1107000 - 1008000
+    assert "99.000 kr." in _visible_text(html)
+
+
+def test_synthetic_data_are_labelled(html, figures):
+    assert "Syntetiske data" in _visible_text(html)
+    assert figures["plan"]["synthetic"] is True
+
+
+def test_effect_estimate_recovers_the_known_effect(figures):
+    eff = figures["effect"]
+    assert eff["available"] is True
+    att = eff["att"]
+    lo, hi = att["ci_low"], att["ci_high"]
+    assert lo < eff["true_effect_pp"] / 100 < hi
+
+
+def test_html_is_offline_and_code_hidden(html):
+    assert "<script" not in html
+    assert not re.search(r'(href|src)="https?://', html)
+    assert "YearlyReport.load" not in html            # code cells are hidden
+    for heading in ("1. Sammenfatning", "Data og metode", "Proveniens", "Effektestimat"):
+        assert heading in html
+
+
+def test_executed_notebook_keeps_outputs_without_errors(report_dir):
+    nb = nbformat.read(report_dir / f"{PLAN}.ipynb", as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.get("output_type") == "error"]
+
+
+def test_audit_finds_no_leak(report_dir):
+    proc = _cli("audit", str(report_dir), check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_report_is_byte_reproducible(report_dir, html, tmp_path):
+    _cli("report", "--plan", PLAN, "--year", str(YEAR), "--out", str(tmp_path), "--no-pdf", "--force")
+    again = (tmp_path / str(YEAR) / f"{PLAN}.html").read_text(encoding="utf-8")
+    assert again == html
+
+
+def test_status_json_matches_the_report(figures):
+    proc = _cli("status", "--plan", PLAN, "--year", str(YEAR), "--format", "json")
+    data = json.loads(proc.stdout)
+    by_id = {c["id"]: c for c in data["criteria"]}
+    for c in figures["criteria"]:
+        assert by_id[c["id"]]["status"] == c["status"]
+        for key in ("baseline_year", "baseline_value", "target_year", "target_value"):
+            assert key in by_id[c["id"]]
+
+
+def test_unknown_plan_is_one_line_exit_2():
+    proc = _cli("report", "--plan", "findes-ikke", "--year", "2020", "--no-pdf", check=False)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
