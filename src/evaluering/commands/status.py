@@ -1,0 +1,81 @@
+"""``evaluering status --plan ID --year YYYY [--plans DIR] [--format json|table]``.
+
+Prints the evaluation of one plan in one report year: the success criteria (baseline,
+target, observed, status, intervals), the activity goals and the budget check. ``json``
+is :meth:`evaluering.evaluation.Evaluation.to_dict`; ``table`` is a short Danish text table.
+"""
+
+from __future__ import annotations
+
+HELP = "Vis succeskriteriernes status for en plan og et år"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--plan", required=True, help="planens id (fx aalborg-oest) eller en planfil")
+    parser.add_argument("--year", required=True, type=int, help="rapportåret, fx 2020")
+    parser.add_argument("--plans", default=None, help="mappe med planfiler (standard: data/raw/plans)")
+    parser.add_argument("--format", choices=("json", "table"), default="table",
+                        help="json (maskinlæsbar) eller table (standard)")
+    parser.add_argument("--threshold", type=int, default=3,
+                        help="diskretionering: tal under denne grænse vises ikke (standard 3; 0 = fra)")
+
+
+def _table(ev, threshold: int = 3) -> str:
+    from ..evaluation import SYNTHETIC_LABEL, _fmt_value
+    from ..fmt import kr
+
+    lines = [f"{ev.plan.name}: status {ev.year}"]
+    if ev.synthetic:
+        lines.append(f"*** {SYNTHETIC_LABEL} ***")
+    lines.append("")
+    lines.append(f"{'Kriterium':<10}{'Nulpunkt':>16}{'Mål':>16}{'Observeret':>14}{'Sti':>10}  "
+                 f"{'Status':<18}{'Signifikant':<11}")
+    for r in ev.suppressed_criteria(threshold).itertuples():
+        unit = r.unit if isinstance(r.unit, str) else ""
+        if r.kind == "milestone":
+            base, target, obs, path = "", f"frist {int(r.target_year)}", "", ""
+        else:
+            base = f"{r.baseline_reason} ({int(r.baseline_year)})" if r.baseline_reason else \
+                "" if r.baseline_value != r.baseline_value else \
+                f"{_fmt_value(r.baseline_value, unit)} ({int(r.baseline_year)})"
+            target = "" if r.target_value != r.target_value else \
+                f"{_fmt_value(r.target_value, unit, 2)} ({int(r.target_year)})"
+            obs = r.observed_reason or _fmt_value(r.observed_value, unit)
+            path = _fmt_value(r.path_value, unit, 2)
+        sig = {True: "ja", False: "nej"}.get(r.significant, "–")
+        lines.append(f"{r.id:<10}{base:>16}{target:>16}{obs:>14}{path:>10}  {r.status:<18}{sig:<11}")
+    lines.append("")
+    lines.append(f"{'Aktivitetsmål':<10}{'Mål':>8}{'Opnået':>10}  {'Status':<18}Bemærkning")
+    for r in ev.activities.itertuples():
+        unit = "pct." if r.metric == "attachment_rate" else "antal"
+        lines.append(f"{r.goal:<10}{_fmt_value(r.target, unit, 0):>8}{_fmt_value(r.observed, unit, 0):>10}  "
+                     f"{r.status:<18}{r.note or ''}")
+    b = ev.budget
+    lines.append("")
+    lines.append(f"Økonomi: delbeløb i alt {kr(b['computed_total_kr'])}, angivet total "
+                 f"{kr(b['stated_total_kr'])}" + (f"  AFVIGELSE {kr(abs(b['gap_kr']))}" if b["flag"] else ""))
+    for r in ev.printed_checks.itertuples():
+        if r.flag:
+            lines.append(f"Trykt tal afviger: {r.area_name} {r.first_year}-{r.last_year}: {r.note}")
+    for note in ev.notes:
+        lines.append(f"Bemærk: {note}")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    import json
+    from pathlib import Path
+
+    from ..evaluation import evaluate
+    from ..plan import find_plan, load_plan
+
+    if str(args.plan).endswith((".yaml", ".yml")):
+        plan = load_plan(Path(args.plan))
+    else:
+        plan = find_plan(args.plan, args.plans)
+    ev = evaluate(plan, args.year)
+    if args.format == "json":
+        print(json.dumps(ev.to_dict(args.threshold), ensure_ascii=False, indent=1))
+    else:
+        print(_table(ev, args.threshold))
+    return 0

@@ -1,0 +1,363 @@
+"""One call that evaluates a plan for a report year: indicators, success criteria, activity
+goals, budget and the checks of printed figures.
+
+>>> from evaluering.evaluation import evaluate          # doctest: +SKIP
+>>> ev = evaluate("aalborg-oest", 2020)                  # doctest: +SKIP
+>>> ev.criteria[["id", "status"]]                        # doctest: +SKIP
+>>> ev.to_dict()["criteria"][0]["target_value"]          # doctest: +SKIP
+3.15
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Evaluation", "evaluate", "load_cells", "load_logs", "render_html", "SYNTHETIC_LABEL", "LOG_KEYS"]
+
+SYNTHETIC_LABEL = "Syntetiske data (eksempeldata)"
+#: log kind -> (plan data key, reader function in evaluering.sources.logs)
+LOG_KEYS = {
+    "ssp": ("ssp_log", "read_ssp"),
+    "meetings": ("meetings_log", "read_meetings"),
+    "courses": ("courses_log", "read_courses"),
+    "events": ("events_log", "read_events"),
+    "milestones": ("milestones_log", "read_milestones"),
+}
+
+
+def load_cells(plan) -> tuple[pd.DataFrame, list[str]]:
+    """The count cells of ``plan.data.cells`` (Parquet or CSV), checked; empty cells and a
+    note when the file does not exist yet (run ``evaluering build``)."""
+    from .cellschema import check_cells, empty_cells
+
+    path = plan.data_path("cells")
+    if path is None or not path.exists():
+        return empty_cells(), [f"ingen tælleceller ({path}); kør 'evaluering build'"]
+    if path.suffix == ".csv":
+        df = pd.read_csv(path, dtype={"area": str})
+    else:
+        df = pd.read_parquet(path)
+    return check_cells(df, str(path)), []
+
+
+def load_logs(plan) -> tuple[dict[str, pd.DataFrame | None], list[str]]:
+    """Read the plan's logs with :mod:`evaluering.sources.logs` (imported lazily). A log
+    whose file is missing is None, with a note; a bad log raises InputError."""
+    notes: list[str] = []
+    try:
+        from .sources import logs as readers
+    except ImportError:  # pragma: no cover - the readers ship with the package
+        return {k: None for k in LOG_KEYS}, ["loglæserne (evaluering.sources.logs) findes ikke"]
+    out: dict[str, pd.DataFrame | None] = {}
+    for kind, (key, fn) in LOG_KEYS.items():
+        path = plan.data_path(key)
+        if path is None or not path.exists():
+            out[kind] = None
+            notes.append(f"loggen '{kind}' mangler ({path})")
+            continue
+        out[kind] = getattr(readers, fn)(path, plan=plan)
+    return out, notes
+
+
+def _jsonable(x: Any) -> Any:
+    import numpy as np
+
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if x is None or x is pd.NA or x is pd.NaT:
+        return None
+    if isinstance(x, (np.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        return None if math.isnan(x) or math.isinf(x) else x
+    if isinstance(x, (dt.date, pd.Timestamp)):
+        return x.isoformat()[:10]
+    return x
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [_jsonable(r) for r in df.to_dict("records")]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluation of one plan in one report year (read-only).
+
+    ``criteria``, ``activities``, ``printed_checks`` are DataFrames, ``budget`` a dict,
+    ``series`` maps indicator id to its yearly series (published values first, with a
+    ``source`` column), ``averages`` holds both multi-year averages per area.
+    """
+
+    plan: Any
+    year: int
+    criteria: pd.DataFrame
+    activities: pd.DataFrame
+    budget: dict
+    printed_checks: pd.DataFrame
+    series: dict[str, pd.DataFrame]
+    averages: pd.DataFrame
+    catalogue: dict
+    synthetic: bool
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    #: count cells made from the plan's logs (SSP cases); NOT the input cells
+    log_cells: pd.DataFrame | None = None
+    #: True when the activity/SSP logs are the bundled example data (plan data.synthetic)
+    example_logs: bool = False
+
+    @property
+    def cells(self) -> pd.DataFrame | None:
+        """Alias of :attr:`log_cells`: the cells derived from the logs only (add them to the
+        input cells to compute the SSP indicator yourself)."""
+        return self.log_cells
+
+    def indicator(self, indicator_id: str, levels: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The series of one indicator (optionally only some levels)."""
+        s = self.series[indicator_id]
+        return s if levels is None else s[s["level"].isin(levels)].reset_index(drop=True)
+
+    def suppressed_criteria(self, threshold: int = 3) -> pd.DataFrame:
+        """:attr:`criteria` with every value computed from a count ``0 < n < threshold``
+        blanked (value, count, interval and the change statistics built on it), and the
+        reason in ``baseline_reason``/``observed_reason``."""
+        out = self.criteria.copy()
+        out["baseline_reason"] = None
+        out["observed_reason"] = None
+        if not threshold or threshold <= 1:
+            return out
+        change = ["difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
+                  "ratio_upper", "p_value"]
+        for i in out.index:
+            for prefix in ("baseline", "observed"):
+                c = out.at[i, f"{prefix}_count"]
+                if pd.notna(c) and 0 < c < threshold:
+                    out.at[i, f"{prefix}_reason"] = f"< {threshold}"
+                    for col in (f"{prefix}_value", f"{prefix}_count", f"{prefix}_lower",
+                                f"{prefix}_upper", *change):
+                        out.at[i, col] = math.nan
+                    out.at[i, "significant"] = None
+        return out
+
+    def suppressed_series(self, indicator_id: str, threshold: int = 3) -> pd.DataFrame:
+        """The series of one indicator without estates, after disclosure control
+        (:func:`evaluering.disclosure.suppress_table`: counts ``0 < n < threshold`` and what
+        could recover them through the plan_part -> plan sums are blanked; the reason is in
+        ``suppressed_reason``)."""
+        s = self.series[indicator_id]
+        s = s[s["level"] != "estate"].reset_index(drop=True).copy()
+        s["suppressed_reason"] = None
+        if not threshold or threshold <= 1 or s.empty:
+            return s
+        from .disclosure import suppress_table
+
+        hierarchy = {pt.id: self.plan.id for pt in self.plan.parts}
+        counts = s[["level", "area", "year", "numerator"]].copy()
+        counts["numerator"] = counts["numerator"].astype("Float64")
+        res = suppress_table(counts, count_cols=["numerator"], threshold=threshold,
+                             hierarchy={"area": hierarchy} if hierarchy else None,
+                             keys=["level", "area", "year"])
+        reasons = res.reasons["numerator"].to_numpy()
+        hit = pd.notna(reasons)
+        s["suppressed_reason"] = [r if h else None for r, h in zip(reasons, hit)]
+        for col in ("numerator", "value", "lower", "upper", "wilson_lower", "wilson_upper", "computed_value"):
+            s.loc[hit, col] = math.nan
+        return s
+
+    def to_dict(self, threshold: int = 3) -> dict:
+        """JSON-safe dict: the output of ``evaluering status --format json``.
+
+        Disclosure control is applied with ``threshold`` (0 turns it off): criteria values
+        from counts below it are blanked, indicator series go through
+        :func:`evaluering.disclosure.suppress_table`; estate-level rows are left out.
+        """
+        indicators = []
+        for ind_id in self.series:
+            ind = self.catalogue[ind_id]
+            keep = self.suppressed_series(ind_id, threshold)
+            indicators.append({"id": ind_id, "label": ind.label_da, "unit": ind.unit_da,
+                               "kind": ind.kind, "definition": ind.definition_da,
+                               "series": _records(keep.drop(columns=["indicator"]))})
+        return _jsonable({
+            "plan": self.plan.id, "plan_name": self.plan.name, "year": self.year,
+            "synthetic": self.synthetic, "data_label": SYNTHETIC_LABEL if self.synthetic else "",
+            "example_logs": self.example_logs, "disclosure_threshold": threshold,
+            "criteria": _records(self.suppressed_criteria(threshold)),
+            "activities": _records(self.activities),
+            "budget": self.budget, "printed_checks": _records(self.printed_checks),
+            "averages": _records(self.averages[self.averages["level"] != "estate"]
+                                 if len(self.averages) else self.averages), "indicators": indicators, "notes": list(self.notes),
+        })
+
+    def __repr__(self) -> str:
+        counts = self.criteria["status"].value_counts().to_dict() if len(self.criteria) else {}
+        return (f"Evaluation(plan={self.plan.id!r}, year={self.year}, synthetic={self.synthetic}, "
+                f"criteria={counts})")
+
+    def _repr_html_(self) -> str:
+        return render_html(self)
+
+
+def _fmt_value(v, unit: str, decimals: int = 1) -> str:
+    from .fmt import number
+
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return "–"
+    if unit == "pct.":
+        return f"{number(v, decimals)} %"
+    if unit == "antal":
+        return number(v, 0 if float(v).is_integer() else 1)
+    return number(v, decimals)
+
+
+def render_html(ev: Evaluation, threshold: int = 3) -> str:
+    """A compact Danish HTML summary of an evaluation (what ``_repr_html_`` shows); values
+    from counts below ``threshold`` are not shown."""
+    from .fmt import kr, number
+
+    e = html.escape
+    out = [f"<h3>{e(ev.plan.name)}: status {ev.year}</h3>"]
+    if ev.synthetic:
+        out.append(f"<p><strong>{SYNTHETIC_LABEL}:</strong> tallene efter de offentliggjorte år "
+                   "og loggene er opdigtede og kan ikke bruges til at vurdere indsatsen.</p>")
+    out.append("<h4>Succeskriterier</h4><table><tr><th>Kriterium</th><th>Nulpunkt</th><th>Mål</th>"
+               "<th>Observeret</th><th>Forventet på vejen</th><th>Status</th><th>Ændring skelnelig fra 0</th></tr>")
+    for r in ev.suppressed_criteria(threshold).itertuples():
+        unit = r.unit if isinstance(r.unit, str) else ""
+        dec = ev.catalogue[r.indicator].decimals if isinstance(r.indicator, str) and r.indicator in ev.catalogue else 1
+        base = "–" if pd.isna(r.baseline_value) else f"{_fmt_value(r.baseline_value, unit, dec)} ({int(r.baseline_year)})"
+        target = "–" if pd.isna(r.target_value) else f"{_fmt_value(r.target_value, unit, 2)} ({int(r.target_year)})"
+        if r.kind == "milestone":
+            target = f"milepæl ({int(r.target_year)})"
+        obs = _fmt_value(r.observed_value, unit, dec) if r.kind != "milestone" else e(str(r.note or "–"))
+        if r.observed_reason:
+            obs = e(r.observed_reason)
+        if r.baseline_reason:
+            base = f"{e(r.baseline_reason)} ({int(r.baseline_year)})"
+        if r.kind != "milestone" and not pd.isna(r.observed_lower):
+            obs += f" [{_fmt_value(r.observed_lower, unit, dec)}; {_fmt_value(r.observed_upper, unit, dec)}]"
+        sig = {True: "ja", False: "nej"}.get(r.significant, "–")
+        out.append(f"<tr><td>{e(str(r.id))}: {e(str(r.title))}</td><td>{base}</td><td>{target}</td>"
+                   f"<td>{obs}</td><td>{_fmt_value(r.path_value, unit, 2)}</td><td>{e(r.status)}</td>"
+                   f"<td>{sig}</td></tr>")
+    out.append("</table>")
+    out.append("<h4>Aktivitetsmål</h4><table><tr><th>Mål</th><th>Mål for året</th><th>Opnået</th>"
+               "<th>Status</th><th>Bemærkning</th></tr>")
+    for r in ev.activities.itertuples():
+        unit = "pct." if r.metric == "attachment_rate" else "antal"
+        obs = _fmt_value(r.observed, unit, 0)
+        if not pd.isna(r.lower):
+            obs += f" [{_fmt_value(r.lower, unit, 0)}; {_fmt_value(r.upper, unit, 0)}]"
+        out.append(f"<tr><td>{e(str(r.goal))}: {e(str(r.title))}</td><td>{_fmt_value(r.target, unit, 0)}</td>"
+                   f"<td>{obs}</td><td>{e(r.status)}</td><td>{e(str(r.note or ''))}</td></tr>")
+    out.append("</table>")
+    b = ev.budget
+    out.append(f"<h4>Økonomi</h4><p>Delbeløb i alt {kr(b.get('computed_total_kr'))}; angivet total "
+               f"{kr(b.get('stated_total_kr'))}")
+    if b.get("flag"):
+        out.append(f"; <strong>afvigelse {kr(abs(b['gap_kr']))}</strong>")
+    out.append("</p>")
+    if ev.notes:
+        out.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in ev.notes) + "</ul>")
+    flagged = ev.printed_checks[ev.printed_checks["flag"]] if len(ev.printed_checks) else ev.printed_checks
+    if len(flagged):
+        out.append("<h4>Trykte tal der ikke kan efterregnes</h4><ul>")
+        for r in flagged.itertuples():
+            out.append(f"<li>{e(r.area_name)} ({r.first_year}-{r.last_year}): trykt "
+                       f"{number(r.printed_value, 1)}, beregnet {number(r.computed_mean, 2)}</li>")
+        out.append("</ul>")
+    return "".join(out)
+
+
+def _merge_ssp(cells: pd.DataFrame, ssp_cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the SSP cells whose key is not in ``cells``; returns (merged, added)."""
+    if ssp_cells.empty:
+        return cells, ssp_cells
+    key = ["level", "area", "year", "measure"]
+    have = set(map(tuple, cells[key].astype(str).itertuples(index=False)))
+    new = ssp_cells[[tuple(map(str, k)) not in have for k in ssp_cells[key].itertuples(index=False)]]
+    if new.empty:
+        return cells, new
+    from .cellschema import check_cells
+    merged = pd.concat([cells, new], ignore_index=True) if len(cells) else new
+    return check_cells(merged, "ssp-log"), new.reset_index(drop=True)
+
+
+def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
+             logs: dict[str, pd.DataFrame | None] | None = None, *, as_of: dt.date | None = None,
+             conf: float = 0.95) -> Evaluation:
+    """Evaluate ``plan`` (a Plan, plan id or plan file path) for report ``year``.
+
+    ``cells`` (count cells), ``published`` (:class:`~evaluering.published.Published`) and
+    ``logs`` (``{"ssp"|"meetings"|"courses"|"events"|"milestones": tidy frame or None}``)
+    are read from the plan's ``data`` paths when None. ``as_of`` marks a year still
+    running (activity goals are then judged pro rata).
+    """
+    from .activities import evaluate_activities, participants_total
+    from .budget import check_budget
+    from .catalogue import load_catalogue
+    from .cellschema import check_cells
+    from .criteria import evaluate_criteria
+    from .indicators import averages_table, indicator_series, ssp_cells, with_published
+    from .plan import Plan, find_plan, load_plan
+    from .published import Published, check_printed_averages, load_published
+
+    if not isinstance(plan, Plan):
+        p = Path(str(plan))
+        plan = load_plan(p) if p.suffix in (".yaml", ".yml") else find_plan(str(plan))
+    year = int(year)
+    notes: list[str] = []
+    if cells is None:
+        cells, n = load_cells(plan)
+        notes += n
+    else:
+        cells = check_cells(cells)
+    if published is None:
+        pdir = plan.data_path("published")
+        published = load_published(pdir) if pdir is not None else Published.empty()
+    elif isinstance(published, pd.DataFrame):
+        published = Published(values=published, printed_averages=Published.empty().printed_averages)
+    if logs is None:
+        logs, n = load_logs(plan)
+        notes += n
+    synthetic_data = bool(plan.data.get("synthetic", False))
+    sc, n = ssp_cells(logs.get("ssp"), plan, synthetic=synthetic_data)
+    notes += n
+    cells, log_cells = _merge_ssp(cells, sc)
+    catalogue = load_catalogue(plan)
+    series = {}
+    for ind_id, ind in catalogue.items():
+        s = with_published(indicator_series(cells, ind, plan, conf), published, ind, plan, conf)
+        if len(s):
+            series[ind_id] = s
+    criteria = evaluate_criteria(plan, year, series, catalogue, logs.get("milestones"), conf)
+    activities = evaluate_activities(plan, year, logs, as_of=as_of, conf=conf)
+    participants = participants_total(logs, plan.start, min(plan.end, dt.date(year, 12, 31)))
+    budget = check_budget(plan, participants)
+    printed = check_printed_averages(published)
+    avg_frames = []
+    for r in published.printed_averages[["indicator", "first_year", "last_year"]].drop_duplicates().itertuples():
+        if r.indicator in series:
+            s = series[r.indicator]
+            avg_frames.append(averages_table(s[s["level"] != "estate"], catalogue[r.indicator],
+                                             int(r.first_year), int(r.last_year)))
+    averages = pd.concat(avg_frames, ignore_index=True) if avg_frames else pd.DataFrame()
+    if len(printed) and len(averages):
+        pooled = averages.set_index(["indicator", "level", "area"])["pooled_rate"]
+        printed["computed_pooled"] = [pooled.get((a, b, c), math.nan) for a, b, c in
+                                      printed[["indicator", "level", "area"]].itertuples(index=False)]
+    synthetic = synthetic_data or bool(cells["synthetic"].any()) if len(cells) else synthetic_data
+    return Evaluation(plan=plan, year=year, criteria=criteria, activities=activities, budget=budget,
+                      printed_checks=printed, series=series, averages=averages, catalogue=catalogue,
+                      synthetic=bool(synthetic), notes=tuple(notes), log_cells=log_cells,
+                      example_logs=synthetic_data and any(v is not None for v in logs.values()))
