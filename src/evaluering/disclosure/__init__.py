@@ -1,0 +1,66 @@
+"""Disclosure control (diskretionering): nothing the product writes can identify a person.
+
+* :func:`suppress_table`: primary suppression of counts ``0 < n < threshold`` (default 3) and of
+  every rate computed from them, secondary suppression so no suppressed cell can be recovered
+  from totals, the estate -> plan_part -> plan hierarchy or differences shown beside it;
+  or rounding (``method="round"``).
+* :func:`suppress_cells`: the same on the count-cell table (:mod:`evaluering.cellschema`).
+* :func:`to_html`: the suppressed table as HTML with the marking convention the audit reads.
+* :func:`mask_for_plot`, :func:`bar_labels`, :func:`check_plot`, :func:`assert_plot_safe`:
+  plots never show what a table suppresses.
+* :func:`audit_path`: scan generated HTML, JSON, CSV and notebooks for small counts and person
+  identifiers (``evaluering audit DIR``).
+
+>>> import pandas as pd
+>>> from evaluering.disclosure import suppress_table
+>>> t = pd.DataFrame({"sex": ["M", "K", "I alt"], "count": [1, 30, 31]})
+>>> suppress_table(t, count_cols="count", totals={"sex": "I alt"}).display()["count"].tolist()
+['< 3', 'diskretioneret', '31']
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_LAZY: dict[str, str] = {
+    "suppress_table": "table",
+    "SuppressedTable": "table",
+    "suppress_cells": "cells",
+    "SuppressedCells": "cells",
+    "hierarchy_from_plan": "cells",
+    "to_html": "render",
+    "display_frame": "render",
+    "mask_for_plot": "plots",
+    "bar_labels": "plots",
+    "label_bars": "plots",
+    "check_plot": "plots",
+    "assert_plot_safe": "plots",
+    "audit_path": "audit",
+    "audit_file": "audit",
+    "assert_clean": "audit",
+    "Finding": "audit",
+    "primary_mask": "primary",
+    "round_counts": "rounding",
+    "LinkedCells": "secondary",
+    "protect": "secondary",
+    "feasible_interval": "secondary",
+    "SECONDARY": "markers",
+    "primary_reason": "markers",
+    "is_count_name": "markers",
+    "is_identifier_name": "markers",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evaluering.disclosure' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
