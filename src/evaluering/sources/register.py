@@ -1,0 +1,141 @@
+"""Validate register extracts (persons, events) without loading them whole.
+
+The column contract is :mod:`evaluering.cells.schema` (owned by the cells engine); this
+module only checks a file against it, chunk by chunk, for ``evaluering validate``. Register
+rows are person-level: messages name the file, row and column and what is wrong, never a
+value.
+
+>>> sorted(REGISTER_SCHEMAS)
+['register-events', 'register-persons']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from .schema import Column, Problems, Schema, _Collector
+
+__all__ = ["read_register", "REGISTER_SCHEMAS"]
+
+#: header-only schemas used to guess a file's kind (the checks are in :func:`read_register`)
+REGISTER_SCHEMAS: dict[str, Schema] = {
+    "register-persons": Schema("register-persons", [
+        Column("person_id", "person_id"), Column("year", "year"), Column("sex", "sex"),
+        Column("estate_id", "estate_id", optional=True), Column("birth_year", "birth_year", optional=True),
+        Column("age", "age", optional=True), Column("municipality", "municipality", optional=True)]),
+    "register-events": Schema("register-events", [
+        Column("person_id", "person_id"), Column("date", "date"), Column("law", "law"), Column("kind", "kind")]),
+}
+
+_DUPLICATE_CHECK_MAX = 20_000_000
+
+
+def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows: int = 500_000):
+    """Check a register extract; returns a small frame of per-column summaries (no person
+    values): ``column, non_missing``; ``attrs["rows"]`` is the record count.
+
+    Raises :class:`InputError` (or :class:`Problems` with ``collect``) naming row and column.
+    """
+    import pandas as pd
+
+    from ..cells.inputs import iter_chunks
+    from ..cells.schema import (EVENT_COLUMNS, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, SEX_ALIASES,
+                                input_format)
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found")
+    fmt = input_format(path)
+    if fmt == "csv":
+        # encoding, emptiness and binary checks of the robust reader
+        from .schema import read_raw
+        head = path.read_bytes()[:65536]
+        if not head.strip():
+            raise InputError(path, "the file is empty")
+        if b"\x00" in head or head.startswith(b"%PDF"):
+            read_raw(path)  # raises the precise message
+    col = _Collector(path, collect, 20)
+    persons = kind == "register-persons"
+    wanted = PERSON_COLUMNS if persons else EVENT_COLUMNS
+    required = ("person_id", "year", "sex") if persons else EVENT_COLUMNS
+    rows = 0
+    names: dict[str, str] = {}
+    non_missing: dict[str, int] = {}
+    seen: set = set()
+    dup_checked = True
+    try:
+        chunks = iter_chunks(path, fmt, chunk_rows)
+        for start, df in chunks:
+            if not names:
+                lower = {str(c).lower().strip(): str(c) for c in df.columns}
+                names = {w: lower[w] for w in wanted if w in lower}
+                for r in required:
+                    if r not in names:
+                        col.add(1, r, f"missing column '{r}' (expected: {', '.join(wanted)})")
+                if persons and "birth_year" not in names and "age" not in names:
+                    col.add(1, "birth_year", "needs a 'birth_year' or an 'age' column")
+                col.done()
+            rows += len(df)
+            for w, c in names.items():
+                non_missing[w] = non_missing.get(w, 0) + int(df[c].notna().sum())
+
+            def report(mask, w, message):
+                mask = pd.Series(mask, index=df.index).fillna(False).astype(bool).to_numpy()
+                if mask.any():
+                    for i in mask.nonzero()[0][:5]:
+                        col.add(start + int(i), names[w], message)
+
+            def as_int(w):
+                s = df[names[w]]
+                num = pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
+                bad = s.notna() & (num.isna() | (num % 1 != 0))
+                return num, bad
+
+            pid, bad = as_int("person_id")
+            report(df[names["person_id"]].isna(), "person_id", "missing person id")
+            report(bad, "person_id", "person id is not a whole number")
+            if persons:
+                year, bad = as_int("year")
+                report(df[names["year"]].isna() | bad, "year", "missing or non-numeric year")
+                report(~bad & year.notna() & ~year.between(1980, 2100), "year", "not a plausible year")
+                sex = df[names["sex"]].astype("string").str.strip().str.lower()
+                report(~sex.isin(list(SEX_ALIASES)), "sex", "unknown sex code (use M/K or 1/2)")
+                for w, lo, hi in (("birth_year", 1890, 2100), ("age", 0, 125)):
+                    if w in names:
+                        v, bad = as_int(w)
+                        report(bad, w, "not a whole number")
+                        report(~bad & v.notna() & ~v.between(lo, hi), w,
+                               "negative age" if w == "age" else "not a plausible birth year")
+                if "birth_year" in names:
+                    by, _ = as_int("birth_year")
+                    report(by.notna() & year.notna() & (by > year), "birth_year", "birth year after the register year")
+                if rows <= _DUPLICATE_CHECK_MAX:
+                    keys = list(zip(pid.tolist(), year.tolist()))
+                    for i, k in enumerate(keys):
+                        if k in seen:
+                            col.add(start + i, names["year"], "duplicate person and year")
+                        seen.add(k)
+                else:
+                    dup_checked = False
+            else:
+                d = pd.to_datetime(df[names["date"]].astype("string").str.strip(), errors="coerce",
+                                   format="mixed", dayfirst=True)
+                report(d.isna(), "date", "missing or invalid date")
+                law = df[names["law"]].astype("string").str.strip().str.lower()
+                report(~law.isin(list(LAW_ALIASES)), "law", "unknown law (use straffeloven, vaabenloven, "
+                       "euforiserende_stoffer or anden)")
+                kd = df[names["kind"]].astype("string").str.strip().str.lower()
+                report(~kd.isin(list(KIND_ALIASES)), "kind", "unknown kind (use mistanke, sigtelse or afgoerelse)")
+    except (Problems, InputError):
+        raise
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text; save the register extract as UTF-8") from None
+    except Exception as err:  # parser errors of pandas/pyarrow: no values in the message
+        raise InputError(path, f"cannot read the file ({type(err).__name__})") from None
+    if rows == 0:
+        col.add(2, None, "no data rows: the file has a header only")
+    col.done()
+    out = pd.DataFrame({"column": [names[w] for w in names], "non_missing": [non_missing.get(w, 0) for w in names]})
+    out.attrs.update({"rows": rows, "kind": kind, "duplicates_checked": dup_checked})
+    return out

@@ -1,0 +1,178 @@
+"""Schemas of the aggregate tables a user may bring: published values (the tidy layout of
+``data/raw/published/``) and count cells (:mod:`evaluering.cellschema`) as CSV/Excel/Parquet.
+
+Aggregate tables may be quoted in messages (``echo_values``); count cells may not (a
+small cell count can point at a person).
+
+>>> PUBLISHED.kind, CELLS.kind
+('published', 'cells')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..cellschema import CELL_COLUMNS, LEVELS
+from .schema import Column, RawTable, Schema, parse_table, read_raw
+
+__all__ = ["PUBLISHED", "PRINTED_AVERAGES", "CELLS", "read_published_values", "read_cells", "raw_from_frame"]
+
+_LEVEL_CHOICES = {lv: lv for lv in LEVELS}
+
+
+def _check_published(frame, ctx) -> None:
+    import pandas as pd
+
+    units = frame["unit"] if "unit" in frame.columns else [None] * len(frame)
+    for i, (unit, value) in enumerate(zip(units, frame["value"])):
+        if pd.isna(value):
+            continue
+        if value < 0:
+            ctx.add(i, "value", f"negative value{ctx.value(value)}")
+        elif isinstance(unit, str) and unit.lower().startswith(("pct", "procent", "%")) and value > 100:
+            ctx.add(i, "value", f"a percentage above 100{ctx.value(value)}")
+
+
+PUBLISHED = Schema(
+    "published",
+    [
+        Column("table", "table", "text", aliases=("tabel",)),
+        Column("indicator", "indicator", "text", aliases=("indikator",)),
+        Column("level", "level", "choice", aliases=("niveau",), choices=_LEVEL_CHOICES),
+        Column("area", "area", "text", aliases=("område",)),
+        Column("area_name", "area_name", "text", aliases=("områdenavn",), required=False, optional=True),
+        Column("year", "year", "int", aliases=("år",), min=1980, max=2100,
+               min_message="not a plausible year", max_message="not a plausible year"),
+        Column("value", "value", "float", aliases=("værdi",), required=False, suppressible=True),
+        Column("count", "count", "int", aliases=("antal",), required=False, optional=True, suppressible=True,
+               min=0),
+        Column("unit", "unit", "text", aliases=("enhed",), required=False, optional=True),
+        Column("source", "source", "text", aliases=("kilde",)),
+    ],
+    key=("table", "indicator", "level", "area", "year"),
+    echo_values=True,
+    checks=[_check_published],
+    description="published values (tidy)",
+)
+
+
+def _check_averages(frame, ctx) -> None:
+    for i, (a, b) in enumerate(zip(frame["first_year"], frame["last_year"])):
+        if b < a:
+            ctx.add(i, "last_year", "last_year is before first_year")
+
+
+PRINTED_AVERAGES = Schema(
+    "printed-averages",
+    [
+        Column("table", "table", "text"),
+        Column("indicator", "indicator", "text"),
+        Column("level", "level", "choice", choices=_LEVEL_CHOICES),
+        Column("area", "area", "text"),
+        Column("area_name", "area_name", "text", required=False, optional=True),
+        Column("first_year", "first_year", "int", min=1980, max=2100),
+        Column("last_year", "last_year", "int", min=1980, max=2100),
+        Column("printed_value", "printed_value", "float"),
+        Column("unit", "unit", "text", required=False, optional=True),
+        Column("source", "source", "text"),
+    ],
+    key=("table", "indicator", "level", "area", "first_year", "last_year"),
+    echo_values=True,
+    checks=[_check_averages],
+)
+
+
+def _event_measures() -> set[str]:
+    """Measures counting events (poisson indicators): their numerator may exceed persons."""
+    try:
+        from ..catalogue import builtin_catalogue
+        return {ind.measure for ind in builtin_catalogue().values() if ind.distribution == "poisson"}
+    except Exception:  # pragma: no cover - catalogue not importable
+        return {"sigtelser", "afgoerelser"}
+
+
+def _check_cells(frame, ctx) -> None:
+    import pandas as pd
+
+    events = _event_measures()
+    for i, (num, den, measure) in enumerate(zip(frame["numerator"], frame["denominator"], frame["measure"])):
+        if measure in events:
+            continue
+        if not pd.isna(den) and not pd.isna(num) and num > den:
+            ctx.add(i, "numerator", "numerator above denominator (more cases than persons in the cell)")
+    # a measure in an area-year uses M/K rows or one 'all' row, never both
+    groups: dict[tuple, set] = {}
+    first: dict[tuple, int] = {}
+    for i, key in enumerate(zip(frame["level"], frame["area"], frame["year"], frame["age_band"],
+                                frame["measure"], frame["sex"])):
+        k, sex = key[:5], key[5]
+        groups.setdefault(k, set()).add("all" if sex == "all" else "MK")
+        if len(groups[k]) == 2 and k not in first:
+            first[k] = i
+            ctx.add(i, "sex", "the same measure, area and year has both 'all' and M/K rows")
+
+
+CELLS = Schema(
+    "cells",
+    [
+        Column("level", "level", "choice", choices=_LEVEL_CHOICES),
+        Column("area", "area", "text"),
+        Column("year", "year", "int", min=1980, max=2100, min_message="not a plausible year",
+               max_message="not a plausible year"),
+        Column("age_band", "age_band", "text"),
+        Column("sex", "sex", "choice", choices={"M": "M", "K": "K", "all": "all", "mænd": "M", "kvinder": "K",
+                                                 "i alt": "all", "alle": "all"}),
+        Column("measure", "measure", "text"),
+        Column("numerator", "numerator", "int", min=0),
+        Column("denominator", "denominator", "int", required=False, min=0, min_message="negative population"),
+        Column("source", "source", "text"),
+        Column("synthetic", "synthetic", "bool"),
+    ],
+    key=("level", "area", "year", "age_band", "sex", "measure"),
+    checks=[_check_cells],
+    description="count cells",
+)
+assert tuple(c.name for c in CELLS.columns) == CELL_COLUMNS
+
+
+def raw_from_frame(path: Path, frame) -> RawTable:
+    """A :class:`RawTable` from a DataFrame read from Parquet (row ``n`` = record ``n``,
+    counting the header as 1 like a CSV export of it would)."""
+    rows = [["" if v is None or (isinstance(v, float) and v != v) else v for v in rec]
+            for rec in frame.astype(object).itertuples(index=False, name=None)]
+    return RawTable(Path(path), [str(c) for c in frame.columns], rows, list(range(2, len(rows) + 2)),
+                    1, None, None, decimal=".", fmt="parquet")
+
+
+def _raw_any(path: str | Path) -> RawTable:
+    from ..errors import InputError
+
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        import pandas as pd
+        try:
+            frame = pd.read_parquet(path)
+        except FileNotFoundError:
+            raise InputError(path, "file not found") from None
+        except Exception as err:
+            raise InputError(path, f"not a readable Parquet file ({type(err).__name__})") from None
+        return raw_from_frame(path, frame)
+    return read_raw(path)
+
+
+def read_published_values(path: str | Path, collect: bool = False) -> Any:
+    """A published-values table (tidy: table, indicator, level, area, year, value, ...).
+
+    Suppressed values (``..``, ``x``, ``<5``) read as missing with ``value_note`` saying why.
+    """
+    return parse_table(_raw_any(path), PUBLISHED, collect=collect)
+
+
+def read_cells(path: str | Path, collect: bool = False) -> Any:
+    """Count cells from CSV/Excel/Parquet, checked row by row, then by
+    :func:`evaluering.cellschema.check_cells`."""
+    from ..cellschema import check_cells
+
+    frame = parse_table(_raw_any(path), CELLS, collect=collect)
+    return check_cells(frame, where=str(path))
