@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit", "Gennemsøg genererede filer for udiskretionerede små tal og personoplysninger"),
     "validate": ("validate", "Kontrollér én inputfil mod sit skema"),
     "fetch-dst": ("fetch_dst", "Hent tabeller fra Danmarks Statistiks Statistikbank (med lokal cache)"),
+    "convert": ("convert", "Byg rapportens input fra Statistikbanken-cache, LBF-eksport og lokale logs"),
 }
 
 

@@ -54,15 +54,26 @@ def activities_table(act: pd.DataFrame, threshold: int = 3) -> tuple[str, list[d
             observed = _num(r["observed"], 0 if pd.isna(r["observed"]) or float(r["observed"]).is_integer() else 1)
             if unit:
                 observed += f" {unit}"
+        note = r.get("note") or ""
+        if not reason and r["metric"] == "courses_started" and pd.notna(r["observed"]):
+            # a count of young people: marked so that `evaluering audit` checks it
+            observed = Cell(f'<span class="ev-count" data-count="{int(r["observed"])}">{esc(observed)}</span>')
         if reason:
             observed = Cell(f'<span class="ev-suppressed" data-suppressed="primary">{esc(reason)}</span>')
+            note = "antal udeladt af hensyn til diskretionering"   # the log note repeats the counts
         rows.append([esc(r["activity_name"]), esc(r["title"]), target, observed, status_badge(r["status"]),
-                     esc(r.get("note") or "")])
+                     esc(note)])
         rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        if r["metric"] == "courses_started":
+            rec["persons"] = rec["observed"]
+        elif r["metric"] == "attachment_rate" and rec["n"] is not None and rec["observed"] is not None:
+            rec["persons"] = int(rec["n"])
+            rec["attached_persons"] = round(float(rec["observed"]) * float(rec["n"]) / 100)
         if reason:
-            for k in ("observed", "lower", "upper", "n"):
+            for k in ("observed", "lower", "upper", "n", "persons", "attached_persons"):
                 rec[k] = None
             rec["observed_reason"] = reason
+            rec["note"] = "antal udeladt af hensyn til diskretionering"
         records.append(rec)
     html_out = table(["Aktivitet", "Mål", "Målværdi", "Observeret", "Status", "Bemærkning"], rows,
                      caption="Aktivitetsmål i året (kilde: helhedsplanernes logs)", numeric_cols=(2,))

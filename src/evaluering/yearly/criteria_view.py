@@ -11,8 +11,7 @@ from .. import fmt
 from ..theme import LEVEL_COLOURS, figure_html
 from .html import Cell, table
 
-__all__ = ["status_badge", "value_text", "criteria_table", "criteria_payload", "target_path_figure",
-           "suppress_criteria"]
+__all__ = ["status_badge", "value_text", "criteria_table", "criteria_payload", "target_path_figure"]
 
 _STATUS_CLASS = {"opfyldt": "opfyldt", "på rette vej": "paa-rette-vej", "ikke på rette vej": "ikke-paa-rette-vej",
                  "ikke opfyldt": "ikke-opfyldt", "mangler data": "mangler-data"}
@@ -45,29 +44,6 @@ def value_text(value, unit: str, decimals: int = 2) -> str:
 def _count_of(r, prefix: str):
     c = r.get(f"{prefix}_count")
     return None if c is None or pd.isna(c) else float(c)
-
-
-def suppress_criteria(crit: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Suppress observed and baseline values computed from a count below ``threshold``.
-
-    A suppressed value is missing with a reason; the change statistics computed from it are
-    suppressed too (a difference of a shown and a suppressed value would reveal it).
-    """
-    out = crit.copy()
-    for col in ("baseline_reason", "observed_reason"):
-        out[col] = None
-    for i, r in out.iterrows():
-        for prefix in ("baseline", "observed"):
-            c = _count_of(r, prefix)
-            if c is not None and 0 < c < threshold:
-                out.at[i, f"{prefix}_reason"] = f"< {threshold}"
-                for col in (f"{prefix}_value", f"{prefix}_count", f"{prefix}_lower", f"{prefix}_upper",
-                            "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
-                            "ratio_upper", "p_value"):
-                    if col in out.columns:
-                        out.at[i, col] = math.nan
-                out.at[i, "significant"] = None
-    return out
 
 
 def _observed_cell(r) -> Cell | str:

@@ -144,33 +144,19 @@ class YearlyReport:
         return Section("".join(out))
 
     def _suppressed_series(self, indicator_id: str):
-        """The trend rows of one indicator after disclosure control."""
-        from ..disclosure import suppress_table
+        """The trend rows of one indicator after disclosure control (estates never shown)."""
         from .trends import trend_levels
 
-        ind = self.catalogue[indicator_id]
-        s = trend_levels(self.series(indicator_id), self.plan)
-        s = s[s["year"].between(FIRST_YEAR, self.year)].reset_index(drop=True)
-        hierarchy = {pt.id: self.plan.id for pt in self.plan.parts}
-        # area ids are unique across the levels shown, so (area, year) identifies a row
-        counts = s[["area", "year", "numerator"]].copy()
-        counts["numerator"] = counts["numerator"].astype("Float64")
-        res = suppress_table(counts, count_cols=["numerator"], threshold=self.threshold,
-                             hierarchy={"area": hierarchy} if hierarchy else None,
-                             keys=["area", "year"])
-        suppressed = res.reasons["numerator"].notna().to_numpy()
-        s = s.copy()
-        s["suppressed_reason"] = res.reasons["numerator"].to_numpy()
-        for col in ("numerator", "value", "lower", "upper", "wilson_lower", "wilson_upper"):
-            s.loc[suppressed, col] = float("nan")
-        return s, ind
+        s = self.evaluation.suppressed_series(indicator_id, self.threshold)
+        s = trend_levels(s, self.plan)
+        return s[s["year"].between(FIRST_YEAR, self.year)].reset_index(drop=True), self.catalogue[indicator_id]
 
     def indicators(self) -> Section:
         """Each indicator's trend for the plan's areas against the comparison levels."""
         from .trends import trend_figure, trend_table
 
         out, figs = [], []
-        for ind_id in self.indicator_ids:
+        for ind_id in self._series:
             s, ind = self._suppressed_series(ind_id)
             if s["value"].notna().sum() == 0 and s["suppressed_reason"].isna().all():
                 continue
@@ -190,9 +176,9 @@ class YearlyReport:
     def summary(self) -> Section:
         """All success criteria with baseline, target, observed value and status: the first
         thing an evaluator reads."""
-        from .criteria_view import criteria_payload, criteria_table, suppress_criteria
+        from .criteria_view import criteria_payload, criteria_table
 
-        crit = suppress_criteria(self.evaluation.criteria, self.threshold)
+        crit = self.evaluation.suppressed_criteria(self.threshold)
         self._criteria = crit
         counts = crit["status"].value_counts()
         order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
