@@ -21,6 +21,8 @@ REPORT_INDICATORS = ("andel_sigtede_10_17", "sigtelser_15plus", "sigtede_15plus"
 
 #: the first year the trends show
 FIRST_YEAR = 2010
+DEFAULT_CELLS = "data/processed/cells.parquet"
+DEFAULT_PUBLISHED = "data/raw/published"
 
 
 class Section:
@@ -62,8 +64,7 @@ class YearlyReport:
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, plan_id: str, year: int, plans_dir: str = "data/raw/plans",
-             cells_path: str = "data/processed/cells.parquet",
-             published_dir: str = "data/raw/published", project_root: str = ".",
+             cells_path: str = DEFAULT_CELLS, published_dir: str = DEFAULT_PUBLISHED, project_root: str = ".",
              show_run_date: bool = False, disclosure_threshold: int = 3) -> "YearlyReport":
         """Load the plan, the count cells and the published tables."""
         from ..cellschema import check_cells
@@ -73,6 +74,11 @@ class YearlyReport:
 
         root = Path(project_root).resolve()
         plan = find_plan(plan_id, _resolve(plans_dir, root))
+        # a plan file's own data locations win over the notebook's defaults
+        if cells_path == DEFAULT_CELLS and plan.data.get("cells"):
+            cells_path = str(plan.data_path("cells"))
+        if published_dir == DEFAULT_PUBLISHED and plan.data.get("published"):
+            published_dir = str(plan.data_path("published"))
         cells_file = _resolve(cells_path, root)
         if not cells_file.is_file():
             raise InputError(cells_path, "count cells not found; run `evaluering build` (or `make report`)")
