@@ -1,0 +1,80 @@
+"""``evaluering did PANEL.csv ...``: difference-in-differences on a cell panel.
+
+Example::
+
+    evaluering did panel.csv --unit afdeling --time aar --start start \\
+        --count sigtede --population personer --estimator twfe --format json
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "Difference-in-differences på et cellepanel (TWFE, event study, Callaway-Sant'Anna)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("panel", metavar="PANEL.csv", help="panel: én række pr. enhed og periode (CSV)")
+    parser.add_argument("--unit", required=True, metavar="COL", help="enhedskolonne (boligafdeling)")
+    parser.add_argument("--time", required=True, metavar="COL", help="periodekolonne (år)")
+    parser.add_argument("--start", required=True, metavar="COL",
+                        help="første behandlede periode pr. enhed (0 = aldrig behandlet)")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--outcome", metavar="COL", help="udfaldskolonne")
+    what.add_argument("--count", metavar="COL", help="tællerkolonne (udfald = tæller/population)")
+    parser.add_argument("--population", metavar="COL", help="populationskolonne (kræves med --count)")
+    parser.add_argument("--weights", metavar="COL",
+                        help="vægtkolonne (personer); 'none' = uvægtet. Standard: populationen ved --count")
+    parser.add_argument("--estimator", choices=("twfe", "event", "cs"), default="twfe")
+    parser.add_argument("--control", choices=("never", "notyet"), default="never",
+                        help="kontrolgruppe for cs (aldrig / endnu ikke behandlede)")
+    parser.add_argument("--vcov", choices=("CR0", "CR1", "CR2"), default=None,
+                        help="klyngerobust varians (standard: CR2 under 50 klynger, ellers CR1)")
+    parser.add_argument("--inference", choices=("analytic", "wild", "ri"), default="analytic",
+                        help="twfe: analytisk t, vild cluster-bootstrap eller randomiseringsinferens")
+    parser.add_argument("--wild-weights", choices=("rademacher", "webb"), default="rademacher")
+    parser.add_argument("--n-boot", type=int, default=9999, metavar="B", help="bootstrap-træk (standard 9999)")
+    parser.add_argument("--n-perm", type=int, default=9999, metavar="P", help="permutationer (standard 9999)")
+    parser.add_argument("--seed", type=int, default=20170201, help="seed for bootstrap og permutationer")
+    parser.add_argument("--leads", type=int, default=None, help="event: antal leads (samlet endepunkt)")
+    parser.add_argument("--lags", type=int, default=None, help="event: antal lags (samlet endepunkt)")
+    parser.add_argument("--level", type=float, default=0.95, help="konfidensniveau (standard 0,95)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args) -> int:
+    import json
+
+    from ..errors import EvalueringError, InputError
+    from ..did import estimate, prepare_panel, read_panel_csv
+
+    if args.count is not None and args.population is None:
+        raise EvalueringError("--count kræver --population")
+    if args.outcome is not None and args.population is not None:
+        raise EvalueringError("--population bruges kun sammen med --count")
+    if not 0 < args.level < 1:
+        raise EvalueringError("--level skal ligge mellem 0 og 1")
+    raw = read_panel_csv(args.panel)
+    weights = "auto" if args.weights is None else args.weights
+    df = prepare_panel(raw, args.unit, args.time, args.start, outcome=args.outcome, count=args.count,
+                       population=args.population, weights=weights, where=args.panel)
+    kwargs = {"vcov": args.vcov, "level": args.level}
+    if args.estimator == "twfe":
+        kwargs.update(inference=args.inference, wild_weights=args.wild_weights, n_boot=args.n_boot,
+                      n_perm=args.n_perm, seed=args.seed)
+    elif args.inference != "analytic":
+        raise EvalueringError("--inference wild/ri findes kun for --estimator twfe")
+    if args.estimator == "event":
+        kwargs.update(leads=args.leads, lags=args.lags)
+    if args.estimator == "cs":
+        kwargs = {"control": args.control, "level": args.level}
+    try:
+        result = estimate(df, args.estimator, **kwargs)
+    except ValueError as err:
+        raise InputError(args.panel, str(err)) from None
+    result.outcome = args.outcome or args.count
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
+    else:
+        print(result.summary())
+    return 0
