@@ -1,0 +1,135 @@
+"""The batch's overview: ``index.html`` (every plan, its criteria statuses, links, and the
+failures with the failing cell's error) and ``summary.csv`` (one row per plan and
+criterion). Both are self-contained, deterministic (no timestamps) and written atomically.
+
+>>> from evaluering.reporting.render import ReportResult
+>>> r = ReportResult("p", 2020, "ok", plan_name="Plan P", files={"html": "p.html"},
+...                  criteria=[{"id": "K1", "title": "Færre sigtede", "status": "opfyldt"}])
+>>> summary_rows([r])[0]["criterion_status"]
+'opfyldt'
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from pathlib import Path
+from typing import Iterable
+
+from .publish import publish_text as write_text
+
+__all__ = ["SUMMARY_COLUMNS", "summary_rows", "summary_csv", "index_html", "write_index"]
+
+SUMMARY_COLUMNS = ["year", "plan_id", "plan_name", "report_status", "criterion_id",
+                   "criterion_title", "criterion_status", "html", "error"]
+
+_STATUS_DA = {"ok": "skrevet", "skipped": "uændret", "failed": "fejlet"}
+
+
+def summary_rows(results: Iterable) -> list[dict]:
+    """One row per plan and criterion (a plan without criteria or that failed: one row)."""
+    rows = []
+    for r in sorted(results, key=lambda r: r.plan_id):
+        base = {"year": r.year, "plan_id": r.plan_id, "plan_name": r.plan_name,
+                "report_status": _STATUS_DA.get(r.status, r.status),
+                "html": r.files.get("html", "") if r.ok else "", "error": r.error or ""}
+        if r.ok and r.criteria:
+            for c in r.criteria:
+                rows.append({**base, "criterion_id": c["id"], "criterion_title": c["title"],
+                             "criterion_status": c["status"]})
+        else:
+            rows.append({**base, "criterion_id": "", "criterion_title": "", "criterion_status": ""})
+    return rows
+
+
+def summary_csv(results: Iterable) -> str:
+    """``summary.csv`` as text (comma-separated, UTF-8, header first)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(summary_rows(results))
+    return buf.getvalue()
+
+
+def _slug(status: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", status.lower().replace("æ", "ae").replace("ø", "oe")
+                  .replace("å", "aa")).strip("-") or "ukendt"
+
+
+_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 70rem;
+       color: #1a1a1a; line-height: 1.4; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0 2rem 0; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+.status { display: inline-block; padding: 0.05rem 0.45rem; border-radius: 0.3rem; margin: 0.1rem 0;
+          border: 1px solid #999; font-size: 0.9em; }
+.status-opfyldt, .status-naaet, .status-opnaaet { background: #cfe8ff; border-color: #0072B2; }
+.status-paa-rette-vej { background: #e3f1fb; border-color: #56B4E9; }
+.status-ikke-opfyldt, .status-ikke-naaet, .status-ikke-opnaaet { background: #ffe3c2; border-color: #D55E00; }
+.status-ikke-paa-rette-vej { background: #fdf0dc; border-color: #E69F00; }
+.status-mangler-data { background: #f2f2f2; border-color: #777; border-style: dashed; }
+.failed { color: #8a2c00; }
+code { font-size: 0.9em; }
+"""
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """``"1 plan"``, ``"2 planer"``."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def index_html(results: Iterable, year: int, title: str | None = None) -> str:
+    """The batch overview page (Danish; no scripts, no external resources)."""
+    results = sorted(results, key=lambda r: r.plan_id)
+    esc = html.escape
+    title = title or f"Årsrapporter {year}"
+    ok = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    out = ["<!DOCTYPE html>", '<html lang="da">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+           f"<h1>{esc(title)}</h1>",
+           f"<p>{_n(len(results), 'plan', 'planer')}: {_n(len(ok), 'rapport', 'rapporter')}, "
+           f"{len(failed)} fejlede.</p>",
+           "<h2>Planer og succeskriterier</h2>",
+           '<table class="plans"><thead><tr><th>Plan</th><th>Succeskriterier</th><th>Filer</th>'
+           "</tr></thead><tbody>"]
+    for r in results:
+        name = esc(r.plan_name or r.plan_id)
+        if r.ok:
+            crit = "<br>".join(
+                f'<span class="status status-{_slug(c["status"])}" title="{esc(c["title"])}">'
+                f'{esc(c["id"])}: {esc(c["status"] or "–")}</span>' for c in r.criteria) or "–"
+            links = " · ".join(f'<a href="{esc(r.files[k])}">{label}</a>' for k, label in
+                               (("html", "HTML"), ("pdf", "PDF"), ("ipynb", "notebook"), ("json", "JSON"))
+                               if k in r.files)
+        else:
+            crit = '<span class="failed">rapporten fejlede (se nedenfor)</span>'
+            links = "–"
+        out.append(f'<tr id="plan-{esc(r.plan_id)}"><td>{name}<br><code>{esc(r.plan_id)}</code></td>'
+                   f"<td>{crit}</td><td>{links}</td></tr>")
+    out.append("</tbody></table>")
+    if failed:
+        out += ["<h2>Fejlede rapporter</h2>",
+                "<p>Disse planer er ikke udgivet. Den kørte notebook med fejlen ligger i "
+                "<code>_fejlede/</code>.</p>",
+                '<table class="failures"><thead><tr><th>Plan</th><th>Fejl</th></tr></thead><tbody>']
+        for r in failed:
+            out.append(f"<tr><td><code>{esc(r.plan_id)}</code></td><td>{esc(r.error or 'ukendt fejl')}</td></tr>")
+        out.append("</tbody></table>")
+    out.append('<p><a href="summary.csv">summary.csv</a>: én række pr. plan og succeskriterium.</p>')
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def write_index(results: Iterable, out_dir: str | Path, year: int) -> dict[str, Path]:
+    """Write ``index.html`` and ``summary.csv`` into ``out_dir`` (atomically)."""
+    results = list(results)
+    out_dir = Path(out_dir)
+    paths = {"index": out_dir / "index.html", "summary": out_dir / "summary.csv"}
+    write_text(paths["summary"], summary_csv(results))
+    write_text(paths["index"], index_html(results, year))
+    return paths

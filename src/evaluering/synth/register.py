@@ -1,0 +1,312 @@
+"""The bundled synthetic register of a profile: person-years, events, estate map, truth.
+
+The generator simulates the residents of the plan's estates and of comparison estates year
+by year (ageing, moving out, moving between estates, moving in), then draws who is
+suspected or charged (mistanke / sigtelse) and the decisions (afgørelser), calibrated to the
+profile (:mod:`evaluering.synth.profiles`). Years with published figures are *pinned*: the
+count of persons is ``round(published rate x population)`` in that area-year, so the
+synthetic 2015 plan area has exactly 24 suspected/charged 10-17-year-olds when it has about
+570 of them. Other years are random draws around the profile's levels.
+
+Known effect: from the plan's start year on, the yearly probability that a 10-17-year-old in
+a plan estate is suspected or charged is lower by ``profile.effect_pp`` percentage points.
+Both potential outcomes are drawn with common random numbers, so ``truth.json`` also holds
+the realised effect on the treated person-years (``att_realised_pp``).
+
+Everything is drawn from one seeded :class:`numpy.random.Generator`: the same seed gives the
+same files.
+
+>>> reg = generate_register("aalborg-oest")                           # doctest: +SKIP
+>>> sorted(reg)                                                       # doctest: +SKIP
+['estates', 'events', 'persons', 'truth']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .profiles import COMPARISON_MUNICIPALITIES, PROFILES, Profile
+
+__all__ = ["generate_register", "estate_table", "GENERATOR_VERSION", "YOUTH_LAWS", "LAW_CODES", "KIND_CODES"]
+
+GENERATOR_VERSION = "register-1"
+LAW_CODES = ("straffeloven", "vaabenloven", "euforiserende_stoffer", "anden")
+YOUTH_LAWS = ("straffeloven", "vaabenloven", "euforiserende_stoffer")
+KIND_CODES = ("mistanke", "sigtelse", "afgoerelse")
+
+# age distribution (age range, weight) of the residents in the first year and of newcomers
+_AGES_START = ((0, 9, 15), (10, 17, 12), (18, 29, 20), (30, 49, 25), (50, 66, 17), (67, 90, 11))
+_AGES_NEW = ((0, 9, 22), (10, 17, 10), (18, 29, 34), (30, 49, 24), (50, 66, 7), (67, 90, 3))
+_P_LEAVE = 0.10      # moves out of the register's estates per year
+_P_MOVE = 0.03       # moves to another estate per year
+_LAW_P_YOUTH = (0.75, 0.05, 0.20)   # straffeloven, vaabenloven, euforiserende_stoffer
+_LAW_P_ADULT = (0.65, 0.07, 0.28)
+
+
+def _draw_ages(rng: np.random.Generator, n: int, table) -> np.ndarray:
+    w = np.array([t[2] for t in table], dtype=float)
+    k = rng.choice(len(table), size=n, p=w / w.sum())
+    lo = np.array([t[0] for t in table])[k]
+    hi = np.array([t[1] for t in table])[k]
+    return lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(int)
+
+
+def estate_table(profile: Profile, plan) -> pd.DataFrame:
+    """The estate map of a profile: ``estate_id, plan_id, plan_part, municipality, start_year``.
+
+    >>> from evaluering.plan import load_plan, default_plans_dir   # doctest: +SKIP
+    >>> estate_table(PROFILES["aalborg-oest"], plan).shape         # doctest: +SKIP
+    (40, 5)
+    """
+    rows = []
+    for e in plan.estates:
+        rows.append({"estate_id": e.id, "plan_id": plan.id, "plan_part": e.part,
+                     "municipality": plan.municipality_code,
+                     "start_year": e.start_year or plan.start_year})
+    i = 0
+    for code, n in COMPARISON_MUNICIPALITIES:
+        for _ in range(n):
+            i += 1
+            rows.append({"estate_id": f"CMP-{i:02d}", "plan_id": None, "plan_part": None,
+                         "municipality": code, "start_year": None})
+    out = pd.DataFrame(rows)
+    out["start_year"] = out["start_year"].astype("Int64")
+    for c in ("estate_id", "plan_id", "plan_part", "municipality"):
+        out[c] = out[c].astype("string")
+    return out
+
+
+def _simulate_population(rng, sizes: np.ndarray, years) -> pd.DataFrame:
+    """Person-year records (residence on 1 January) of a closed set of estates."""
+    n_est = len(sizes)
+    next_id = 1_000_001
+    n0 = int(sizes.sum())
+    est = np.repeat(np.arange(n_est), sizes)
+    age = _draw_ages(rng, n0, _AGES_START)
+    birth = years[0] - age
+    sex = rng.integers(0, 2, n0)
+    pid = np.arange(next_id, next_id + n0)
+    next_id += n0
+    frames = []
+    for y in years:
+        frames.append(pd.DataFrame({"person_id": pid, "year": y, "estate": est, "birth_year": birth, "sex": sex}))
+        # transition to 1 January of the next year
+        r = rng.random(len(pid))
+        too_old = (y + 1 - birth) > 95
+        stay = (r >= _P_LEAVE) & ~too_old
+        move = stay & (r < _P_LEAVE + _P_MOVE)
+        new_est = est.copy()
+        if move.any():
+            choice = rng.choice(n_est, size=int(move.sum()), p=sizes / sizes.sum())
+            same = choice == est[move]
+            choice[same] = (choice[same] + 1) % n_est
+            new_est[move] = choice
+        pid, est, birth, sex = pid[stay], new_est[stay], birth[stay], sex[stay]
+        counts = np.bincount(est, minlength=n_est)
+        need = np.maximum(sizes - counts, 0)
+        n_new = int(need.sum())
+        if n_new:
+            new_age = _draw_ages(rng, n_new, _AGES_NEW)
+            pid = np.concatenate([pid, np.arange(next_id, next_id + n_new)])
+            next_id += n_new
+            est = np.concatenate([est, np.repeat(np.arange(n_est), need)])
+            birth = np.concatenate([birth, (y + 1) - new_age])
+            sex = np.concatenate([sex, rng.integers(0, 2, n_new)])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _dates(rng, years: np.ndarray) -> np.ndarray:
+    """A uniformly random day within each given year."""
+    years = np.asarray(years, dtype=int)
+    start = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    length = np.where((years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0)), 366, 365)
+    return start + np.floor(rng.random(len(years)) * length).astype("timedelta64[D]")
+
+
+def _laws(rng, n: int, p) -> np.ndarray:
+    return np.asarray(YOUTH_LAWS, dtype=object)[rng.choice(3, size=n, p=p)]
+
+
+def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None = None,
+                      plans_dir: str | Path | None = None) -> dict:
+    """Generate the synthetic register of a profile.
+
+    Returns ``{"persons", "events", "estates": DataFrame, "truth": dict}``. Person-years are
+    the residence on 1 January (one row per person and year); events carry a date, a law and
+    a kind. The same ``seed`` gives identical frames.
+
+    >>> reg = generate_register("aalborg-oest", seed=1)                # doctest: +SKIP
+    >>> reg["truth"]["effect_pp"]                                      # doctest: +SKIP
+    -1.2
+    """
+    from ..plan import default_plans_dir, load_plan
+
+    prof = PROFILES[profile] if isinstance(profile, str) else profile
+    seed = prof.seed if seed is None else int(seed)
+    plan = load_plan(Path(plans_dir or default_plans_dir()) / prof.plan_file)
+    estates = estate_table(prof, plan)
+    rng = np.random.default_rng(seed)
+    years = np.array(prof.years)
+
+    n_plan = len(plan.estates)
+    if len(prof.plan_estate_sizes) != n_plan:
+        sizes_plan = np.full(n_plan, int(np.mean(prof.plan_estate_sizes)))
+    else:
+        sizes_plan = np.array(prof.plan_estate_sizes)
+    lo, hi = prof.comparison_size_range
+    sizes_cmp = rng.integers(lo // 10, hi // 10 + 1, len(estates) - n_plan) * 10
+    sizes = np.concatenate([sizes_plan, sizes_cmp])
+    in_plan = estates["plan_id"].notna().to_numpy()
+    part = estates["plan_part"].fillna("").to_numpy(dtype=object)
+    start = estates["start_year"].fillna(9999).to_numpy(dtype=int)
+
+    pop = _simulate_population(rng, sizes, years)
+    pop["age"] = pop["year"] - pop["birth_year"]
+    e = pop["estate"].to_numpy()
+    y = pop["year"].to_numpy()
+    age = pop["age"].to_numpy()
+    plan_row = in_plan[e]
+    treated = plan_row & (y >= start[e])
+
+    # --- 10-17: suspected or charged (straffeloven, våbenloven, euforiserende stoffer) -----
+    re = rng.normal(0.0, 0.4, len(estates))
+    re[in_plan] -= re[in_plan].mean()
+    re[~in_plan] -= re[~in_plan].mean()
+    cmp_years = prof.youth_share_comparison
+    pre = [yy for yy in prof.years if yy < plan.start_year]
+    cmp_ref = float(np.mean([cmp_years[yy] for yy in pre]))
+    p_cmp = np.array([cmp_years[yy] for yy in prof.years])
+    p_plan = prof.youth_share_plan_base + (p_cmp - cmp_ref)
+    year_ix = y - years[0]
+    p0 = np.where(plan_row, p_plan[year_ix], p_cmp[year_ix]) + re[e]
+    p0 = np.clip(p0, 0.2, None) / 100.0
+    p1 = np.clip(p0 + prof.effect_pp / 100.0, 0.0, None)
+    youth = (age >= 10) & (age <= 17)
+    u = rng.random(len(pop))
+    y0 = youth & (u < p0)
+    y1 = youth & (u < p1)
+    flag = np.where(treated, y1, y0)
+    pinned_youth = {}
+    for yy in prof.youth_share_plan_pinned:
+        sel = np.flatnonzero(youth & plan_row & (y == yy))
+        k = prof.youth_count_plan.get(yy, int(round(prof.youth_share_plan[yy] / 100.0 * len(sel))))
+        flag[sel] = False
+        flag[sel[np.argsort(u[sel], kind="stable")[:k]]] = True
+        y0[sel] = flag[sel]
+        y1[sel] = flag[sel]
+        pinned_youth[yy] = {"persons_10_17": int(len(sel)), "suspected_or_charged": k}
+    att = float((y1[treated & youth].astype(int) - y0[treated & youth].astype(int)).mean() * 100)
+
+    ev_pid, ev_year, ev_law, ev_kind = [], [], [], []
+
+    def add(idx, law, kind):
+        idx = np.asarray(idx)
+        ev_pid.append(pop["person_id"].to_numpy()[idx])
+        ev_year.append(y[idx])
+        ev_law.append(np.broadcast_to(np.asarray(law, dtype=object), idx.shape).copy() if np.ndim(law) == 0 else law)
+        ev_kind.append(np.full(len(idx), kind, dtype=object))
+
+    sel = np.flatnonzero(flag)
+    young = sel[age[sel] <= 14]
+    older = sel[age[sel] >= 15]
+    # 10-14: mistanke only (children under 15 cannot be charged); some several times
+    rep = 1 + rng.poisson(0.3, len(young))
+    idx = np.repeat(young, rep)
+    add(idx, _laws(rng, len(idx), _LAW_P_YOUTH), "mistanke")
+    # 15-17: sigtelse; a third were first suspected in the same year (they count once)
+    add(older, _laws(rng, len(older), _LAW_P_YOUTH), "sigtelse")
+    both = older[rng.random(len(older)) < 0.33]
+    add(both, _laws(rng, len(both), _LAW_P_YOUTH), "mistanke")
+    # a few 10-14-year-olds suspected under another law (not counted in the 10-17 measure)
+    other = np.flatnonzero(youth & ~flag & (age <= 14) & (rng.random(len(pop)) < 0.005))
+    add(other, "anden", "mistanke")
+
+    # --- 15+: sigtede, sigtelser, afgørelser ------------------------------------------------
+    adult15 = age >= 15
+    charged15 = flag & adult15          # 15-17-year-olds charged above
+    pinned_adult = {}
+    group = np.where(plan_row, part[e], "comparison")
+    for g in sorted(set(group.tolist())):
+        for yy in prof.years:
+            base = np.flatnonzero((group == g) & (y == yy) & adult15)
+            n15 = len(base)
+            if n15 == 0:
+                continue
+            rates = (prof.adult_rates_part[g] if g in prof.adult_rates_part else
+                     {m: {yy: r} for m, r in prof.adult_rates_comparison.items()})
+            pinned = g in prof.adult_rates_part and yy in prof.adult_rates_pinned
+            if pinned:
+                n_sigtede = int(round(rates["sigtede"][yy] / 1000 * n15))
+                n_sigtelser = int(round(rates["sigtelser"][yy] / 1000 * n15))
+                n_afg = int(round(rates["afgoerelser"][yy] / 1000 * n15))
+                pinned_adult[f"{g}:{yy}"] = {"persons_15plus": n15, "sigtede": n_sigtede,
+                                             "sigtelser": n_sigtelser, "afgoerelser": n_afg}
+            else:
+                n_sigtede = int(rng.binomial(n15, rates["sigtede"][yy] / 1000))
+                n_sigtelser = int(rng.poisson(rates["sigtelser"][yy] / 1000 * n15))
+                n_afg = int(rng.poisson(rates["afgoerelser"][yy] / 1000 * n15))
+            already = base[charged15[base]]
+            candidates = base[~charged15[base] & (age[base] >= 18)]
+            k = min(max(n_sigtede - len(already), 0), len(candidates))
+            new = rng.choice(candidates, size=k, replace=False) if k else np.array([], dtype=int)
+            add(new, _laws(rng, len(new), _LAW_P_ADULT), "sigtelse")
+            sigtede = np.concatenate([already, new])
+            extra = max(n_sigtelser - len(sigtede), 0)
+            if len(sigtede) and extra:
+                idx = rng.choice(sigtede, size=extra, replace=True)
+                add(idx, _laws(rng, extra, _LAW_P_ADULT), "sigtelse")
+            if n_afg:
+                to_charged = rng.random(n_afg) < 0.85 if len(sigtede) else np.zeros(n_afg, bool)
+                idx = np.where(to_charged, rng.choice(sigtede, size=n_afg) if len(sigtede) else 0,
+                               rng.choice(base, size=n_afg))
+                add(idx, _laws(rng, n_afg, _LAW_P_ADULT), "afgoerelse")
+
+    ev_year_arr = np.concatenate(ev_year)
+    events = pd.DataFrame({
+        "person_id": np.concatenate(ev_pid).astype("int64"),
+        "date": _dates(rng, ev_year_arr),
+        "law": pd.array(np.concatenate(ev_law), dtype="string"),
+        "kind": pd.array(np.concatenate(ev_kind), dtype="string"),
+    })
+    events["date"] = events["date"].dt.date if hasattr(events["date"], "dt") else events["date"]
+    events = events.sort_values(["date", "person_id", "kind", "law"], kind="stable").reset_index(drop=True)
+
+    est_ids = estates["estate_id"].to_numpy(dtype=object)
+    munis = estates["municipality"].to_numpy(dtype=object)
+    persons = pd.DataFrame({
+        "person_id": pop["person_id"].astype("int64"),
+        "year": pop["year"].astype("int16"),
+        "estate_id": pd.array(est_ids[e], dtype="string"),
+        "municipality": pd.array(munis[e], dtype="string"),
+        "birth_year": pop["birth_year"].astype("int16"),
+        "sex": pd.array(np.where(pop["sex"].to_numpy() == 0, "M", "K"), dtype="string"),
+    }).sort_values(["year", "estate_id", "person_id"], kind="stable").reset_index(drop=True)
+
+    truth = {
+        "generator": GENERATOR_VERSION,
+        "profile": prof.name,
+        "seed": seed,
+        "synthetic": True,
+        "source": "Syntetiske data",
+        "years": [int(years[0]), int(years[-1])],
+        "plan": plan.id,
+        "treated_estates": [str(x) for x in estates.loc[in_plan, "estate_id"]],
+        "treatment_start_year": {str(r.estate_id): int(r.start_year) for r in estates[in_plan].itertuples()},
+        "effect": {
+            "measure": "sigtet_mistaenkt",
+            "age_band": "10-17",
+            "description": ("From the start year on, the yearly probability that a 10-17-year-old "
+                            "resident of a plan estate is suspected or charged (straffeloven, "
+                            "våbenloven, lov om euforiserende stoffer) is lower by effect_pp "
+                            "percentage points. No effect on the 15+ measures."),
+        },
+        "effect_pp": prof.effect_pp,
+        "att_realised_pp": round(att, 4),
+        "counterfactual": "parallel trends: plan areas follow the comparison estates' year pattern",
+        "pinned": {"sigtet_mistaenkt_10_17_plan": {str(k): v for k, v in pinned_youth.items()},
+                   "persons_15plus_plan_part": pinned_adult},
+    }
+    return {"persons": persons, "events": events, "estates": estates, "truth": truth}
