@@ -22,6 +22,12 @@ from typing import Iterator
 __all__ = ["atomic_path", "atomic_open", "write_text", "write_bytes", "atomic_dir"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(dest: str | Path, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``dest``; on success move it over ``dest``.
@@ -34,6 +40,7 @@ def atomic_path(dest: str | Path, suffix: str | None = None) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or ".tmp", dir=dest.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, 0o666 & ~_umask())   # mkstemp makes 0600; outputs get the usual mode
     try:
         yield tmp_path
         if tmp_path.is_file():

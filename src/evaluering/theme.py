@@ -58,7 +58,7 @@ def figure_html(fig, title: str, alt: str, source: str, unit: str | None = None,
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     caption = f"<strong>{html.escape(title)}</strong>"

@@ -129,7 +129,8 @@ def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int,
     last = max(ty, last_year)
     s = series[(series["level"] == r["level"]) & (series["area"] == r["area"])
                & series["year"].between(first, last)].sort_values("year")
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = plt.subplots(figsize=(8.4, 3.8))
+    fig.subplots_adjust(left=0.08, right=0.68, bottom=0.14, top=0.90)
     colour = LEVEL_COLOURS["plan"]
     shown = s[s["value"].notna()]
     if len(shown):

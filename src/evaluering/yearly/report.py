@@ -84,8 +84,11 @@ class YearlyReport:
             raise InputError(cells_path, "count cells not found; run `evaluering build` (or `make report`)")
         cells = check_cells(pd.read_parquet(cells_file), where=str(cells_path))
         published = load_published(_resolve(published_dir, root))
+        from ..reporting.params import relative_to_root
+
         params = {"plan_id": plan_id, "year": int(year), "plans_dir": str(plans_dir),
-                  "cells_path": str(cells_path), "published_dir": str(published_dir),
+                  "cells_path": relative_to_root(_resolve(cells_path, root), root),
+                  "published_dir": relative_to_root(_resolve(published_dir, root), root),
                   "show_run_date": bool(show_run_date), "disclosure_threshold": int(disclosure_threshold)}
         return cls(plan=plan, year=int(year), cells=cells, published=published, project_root=root,
                    threshold=int(disclosure_threshold), show_run_date=show_run_date, parameters=params)

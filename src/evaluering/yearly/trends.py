@@ -55,7 +55,8 @@ def trend_figure(series: pd.DataFrame, indicator, plan, first_year: int, last_ye
 
     data = trend_levels(series, plan)
     data = data[data["year"].between(first_year, last_year)]
-    fig, ax = plt.subplots(figsize=(8.2, 4.2))
+    fig, ax = plt.subplots(figsize=(9.6, 4.2))
+    fig.subplots_adjust(left=0.07, right=0.60, bottom=0.21, top=0.91)  # fixed margins: one draw, no layout pass
     described = []
     names = _label_map(data, plan)
     for (level, area), grp in data.groupby(["level", "area"], sort=False):
@@ -85,7 +86,7 @@ def trend_figure(series: pd.DataFrame, indicator, plan, first_year: int, last_ye
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_xlabel("År")
     ax.set_ylabel(indicator.unit_da)
-    ax.set_title(indicator.label_da)
+    ax.set_title(indicator.label_da, loc="left")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1 if v % 1 else 0)))
     sources = sorted(set(data["source"].dropna().astype(str)))
