@@ -25,28 +25,11 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return proc
 
 
-def _statbank_cache(tmp_path: Path) -> Path:
-    """A StatBank cache as `evaluering fetch-dst` leaves it (fixture answers)."""
-    from evaluering.sources.dst import Query
-
-    cache = tmp_path / "dst"
-    for table, fixture, variables in [
-        ("FOLK1A", "folk1a_bulk.csv", {"OMRÅDE": ["000", "851"], "KØN": ["1", "2"], "ALDER": ["*"], "Tid": ["*"]}),
-        ("STRAF22", "straf22_bulk.csv", {"OMRÅDE": ["000", "851"], "ANMSIGT": ["*"], "Tid": ["*"]}),
-        ("STRAF44", "straf44_bulk.csv", {"OMRÅDE": ["000", "851"], "KØN": ["*"], "ALDER": ["*"], "Tid": ["*"]}),
-    ]:
-        q = Query.make(table, variables)
-        (cache / table).mkdir(parents=True)
-        shutil.copy(DST / fixture, cache / table / f"{q.key()}.csv")
-        (cache / table / f"{q.key()}.query.json").write_text(json.dumps(q.body()), encoding="utf-8")
-    return cache
-
-
-def test_report_from_statbank_lbf_and_logs(tmp_path):
+def test_report_from_statbank_lbf_and_logs(tmp_path, statbank_cache):
     logs = tmp_path / "logs"
     shutil.copytree(ROOT / "data" / "raw" / "logs", logs, ignore=shutil.ignore_patterns("*.md"))
     real = tmp_path / "real"
-    _cli("convert", "--plan", "aalborg-oest", "--out", str(real), "--dst-cache", str(_statbank_cache(tmp_path)),
+    _cli("convert", "--plan", "aalborg-oest", "--out", str(real), "--dst-cache", str(statbank_cache),
          "--lbf", str(ROOT / "tests" / "data" / "lbf" / "indikator6_long.xlsx"), "--logs", str(logs))
     out = tmp_path / "reports"
     _cli("report", "--plan", "aalborg-oest", "--year", "2020", "--plans", str(real / "plans"),

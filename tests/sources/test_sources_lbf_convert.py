@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from evaluering.errors import InputError
 from evaluering.sources.convert import (DstRecipe, convert, population_from_folk1a, statbank_cells)
-from evaluering.sources.dst import Query, read_bulk
+from evaluering.sources.dst import read_bulk
 from evaluering.sources.lbf import read_lbf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,21 +59,6 @@ def test_lbf_count_above_base(tmp_path):
     assert (e.value.row, e.value.column) == (2, "Antal") and "above its base" in e.value.message
 
 
-def _cache(tmp_path) -> Path:
-    cache = tmp_path / "dst"
-    for table, fixture, variables in [
-        ("FOLK1A", "folk1a_bulk.csv", {"OMRÅDE": ["000", "851"], "KØN": ["1", "2"], "ALDER": ["*"], "Tid": ["*"]}),
-        ("STRAF22", "straf22_bulk.csv", {"OMRÅDE": ["000", "851"], "ANMSIGT": ["*"], "Tid": ["*"]}),
-        ("STRAF44", "straf44_bulk.csv", {"OMRÅDE": ["000", "851"], "KØN": ["*"], "ALDER": ["*"], "Tid": ["*"]}),
-    ]:
-        q = Query.make(table, variables)
-        d = cache / table
-        d.mkdir(parents=True)
-        shutil.copy(DST / fixture, d / f"{q.key()}.csv")
-        (d / f"{q.key()}.query.json").write_text(json.dumps(q.body()), encoding="utf-8")
-    return cache
-
-
 def test_population_and_statbank_cells_by_hand():
     folk = read_bulk(DST / "folk1a_bulk.csv")
     pop = population_from_folk1a(folk, ["15+", "10-17"])
@@ -107,11 +91,11 @@ def test_statbank_cells_refuse_an_ambiguous_sum():
         statbank_cells(num, pop, DstRecipe("sigtelser", "STRAF22", "15+"))
 
 
-def test_convert_builds_report_inputs(tmp_path):
+def test_convert_builds_report_inputs(tmp_path, statbank_cache):
     logs = tmp_path / "logs"
     shutil.copytree(ROOT / "data" / "raw" / "logs", logs, ignore=shutil.ignore_patterns("*.md"))
     out = tmp_path / "real"
-    res = convert("aalborg-oest", out, dst_cache=_cache(tmp_path), lbf=[LBF / "indikator6_long.xlsx"], logs=logs)
+    res = convert("aalborg-oest", out, dst_cache=statbank_cache, lbf=[LBF / "indikator6_long.xlsx"], logs=logs)
     assert res.cells == 11 and res.published_values == 16 and res.suppressed_values == 1
     assert sorted(res.logs) == ["courses", "events", "meetings", "milestones", "ssp"]
     from evaluering.cellschema import check_cells
@@ -150,11 +134,11 @@ def test_convert_cli(tmp_path, capsys):
     assert (out / "published" / "lbf_values.csv").exists()    # the earlier output is untouched
 
 
-def test_convert_with_printed_tables_feeds_the_evaluation(tmp_path):
+def test_convert_with_printed_tables_feeds_the_evaluation(tmp_path, statbank_cache):
     """The documented sequence without the notebook: convert, then evaluate the derived plan."""
     from evaluering.evaluation import evaluate
     out = tmp_path / "real"
-    res = convert("aalborg-oest", out, dst_cache=_cache(tmp_path), lbf=[LBF / "indikator6_long.xlsx"],
+    res = convert("aalborg-oest", out, dst_cache=statbank_cache, lbf=[LBF / "indikator6_long.xlsx"],
                   logs=ROOT / "data" / "raw" / "logs", printed=ROOT / "data" / "raw" / "published")
     assert any("16 printed value(s) replaced by the LBF export (equal)" in w for w in res.warnings)
     names = sorted(p.name for p in (out / "published").iterdir())

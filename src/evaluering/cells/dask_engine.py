@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from ..errors import EvalueringError, InputError
-from .duckdb_engine import _fail, _not_int, bad_date_predicate
+from .duckdb_engine import _fail, _not_int, bad_date_predicate, check_person_rows, fail_duplicate_persons
 from .inputs import csv_delimiter
 from .schema import (EVENT_COLUMNS, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, PERSON_REQUIRED, YOUTH_LAWS,
                      resolve_columns)
@@ -209,33 +209,9 @@ def base_counts_dask(persons: str | Path, persons_fmt: str, events: str | Path, 
             key = pdf[["person_id", "year"]]
             n_rows, n_unique = dask.compute(key.shape[0], key.drop_duplicates(split_out=1).shape[0])
             dup = int(n_rows) - int(n_unique)
-    if base["bad_person_id"].sum():
-        _fail(inputs, "persons", "person_id", lambda df: _not_int(df[pcols["person_id"].lower()]),
-              "person id missing or not a whole number")
-    if base["year"].isna().any():
-        _fail(inputs, "persons", "year", lambda df: _not_int(df[pcols["year"].lower()]),
-              "year missing or not a whole number")
-    if (base["age_class"] == -1).any():
-        key = "age" if "age" in pcols else "birth_year"
-
-        def bad_age(df):
-            if "age" in pcols:
-                a = pd.to_numeric(df[pcols["age"].lower()], errors="coerce")
-            else:
-                a = (pd.to_numeric(df[pcols["year"].lower()], errors="coerce")
-                     - pd.to_numeric(df[pcols["birth_year"].lower()], errors="coerce"))
-            return a.isna() | (a < 0) | (a > 130) | _not_int(df[pcols[key].lower()])
-        _fail(inputs, "persons", key, bad_age, f"{key} missing, not a whole number or age outside 0-130")
+    check_person_rows(inputs, base, pcols)
     if dup:
-        def is_dup(df, seen=set()):
-            keys = list(zip(pd.to_numeric(df[pcols["person_id"].lower()]), pd.to_numeric(df[pcols["year"].lower()])))
-            out = []
-            for k in keys:
-                out.append(k in seen)
-                seen.add(k)
-            return pd.Series(out, index=df.index)
-        _fail(inputs, "persons", "person_id", is_dup,
-              "a second row for the same person and year (one row per person-year: the residence on 1 January)")
+        fail_duplicate_persons(inputs, pcols)
     muni_rows = base["kind"] == "municipality"
     stats = {
         "events": n_events,

@@ -115,6 +115,43 @@ def _not_int(s: pd.Series) -> pd.Series:
     return num.isna() | (num != num.round())
 
 
+
+def check_person_rows(inputs, base: pd.DataFrame, pcols: dict) -> None:
+    """Raise an InputError at the first bad person row that the aggregate ``base`` flags
+    (missing person id or year, age outside 0-130). Shared by both engines."""
+    if base["bad_person_id"].sum():
+        _fail(inputs, "persons", "person_id", lambda df: _not_int(df[pcols["person_id"].lower()]),
+              "person id missing or not a whole number")
+    if base["year"].isna().any():
+        _fail(inputs, "persons", "year", lambda df: _not_int(df[pcols["year"].lower()]),
+              "year missing or not a whole number")
+    if (base["age_class"] == -1).any():
+        key = "age" if "age" in pcols else "birth_year"
+
+        def bad_age(df):
+            if "age" in pcols:
+                a = pd.to_numeric(df[pcols["age"].lower()], errors="coerce")
+            else:
+                a = (pd.to_numeric(df[pcols["year"].lower()], errors="coerce")
+                     - pd.to_numeric(df[pcols["birth_year"].lower()], errors="coerce"))
+            return a.isna() | (a < 0) | (a > 130) | _not_int(df[pcols[key].lower()])
+        _fail(inputs, "persons", key, bad_age, f"{key} missing, not a whole number or age outside 0-130")
+
+
+def fail_duplicate_persons(inputs, pcols: dict) -> None:
+    """Raise an InputError at the first repeated (person, year) row, scanning in file order."""
+    seen: set = set()
+
+    def is_dup(df):
+        keys = zip(pd.to_numeric(df[pcols["person_id"].lower()]), pd.to_numeric(df[pcols["year"].lower()]))
+        out = []
+        for k in keys:
+            out.append(k in seen)
+            seen.add(k)
+        return pd.Series(out, index=df.index)
+    _fail(inputs, "persons", "person_id", is_dup,
+          "a second row for the same person and year (one row per person-year: the residence on 1 January)")
+
 def bad_date_predicate(col: str):
     """A chunk predicate: the date in ``col`` is missing or unreadable."""
     def bad(df):
@@ -245,34 +282,9 @@ def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path
                 AND d.year IS NOT DISTINCT FROM n.year AND d.sex_raw IS NOT DISTINCT FROM n.sex_raw
                 AND d.age_class = n.age_class""").df()
         pc = inputs.pcols
-        if base["bad_person_id"].sum():
-            _fail(inputs, "persons", "person_id", lambda df: _not_int(df[pc["person_id"].lower()]),
-                  "person id missing or not a whole number")
-        if base["year"].isna().any():
-            _fail(inputs, "persons", "year", lambda df: _not_int(df[pc["year"].lower()]),
-                  "year missing or not a whole number")
-        if (base["age_class"] == -1).any():
-            key = "age" if "age" in pc else "birth_year"
-            def bad_age(df):
-                if "age" in pc:
-                    a = pd.to_numeric(df[pc["age"].lower()], errors="coerce")
-                else:
-                    a = (pd.to_numeric(df[pc["year"].lower()], errors="coerce")
-                         - pd.to_numeric(df[pc["birth_year"].lower()], errors="coerce"))
-                return a.isna() | (a < 0) | (a > 130) | _not_int(df[pc[key].lower()])
-            _fail(inputs, "persons", key, bad_age, f"{key} missing, not a whole number or age outside 0-130")
-        if check_duplicates:
-            dup = _count_duplicate_persons(con, base)
-            if dup:
-                def is_dup(df, seen=set()):
-                    keys = list(zip(pd.to_numeric(df[pc["person_id"].lower()]), pd.to_numeric(df[pc["year"].lower()])))
-                    out = []
-                    for k in keys:
-                        out.append(k in seen)
-                        seen.add(k)
-                    return pd.Series(out, index=df.index)
-                _fail(inputs, "persons", "person_id", is_dup,
-                      "a second row for the same person and year (one row per person-year: the residence on 1 January)")
+        check_person_rows(inputs, base, pc)
+        if check_duplicates and _count_duplicate_persons(con, base):
+            fail_duplicate_persons(inputs, pc)
         n_ev_py = con.execute("SELECT count(*) FROM ev").fetchone()[0]
         muni_rows = base["kind"] == "municipality"
         stats.update({
