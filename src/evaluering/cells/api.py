@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from evaluering.fmt import number as _n  # Danish thousands point
+
 import contextlib
 import logging
 import tempfile
@@ -40,9 +42,9 @@ class CellsResult:
     path: Path | None = None
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
-        s = "".join(f"<tr><td>{k}</td><td>{v:,}</td></tr>" for k, v in self.stats.items() if isinstance(v, int))
+        s = "".join(f"<tr><td>{k}</td><td>{_n(v)}</td></tr>" for k, v in self.stats.items() if isinstance(v, int))
         where = f"<p>Skrevet til <code>{self.path}</code></p>" if self.path else ""
-        return f"<h4>Tælleceller: {len(self.cells):,} rækker</h4>{where}<table>{s}</table>"
+        return f"<h4>Tælleceller: {_n(len(self.cells))} rækker</h4>{where}<table>{s}</table>"
 
 
 def is_synthetic_file(path: str | Path) -> bool:

@@ -50,6 +50,12 @@ def run(args) -> int:
     print(f"{n} {'plan' if n == 1 else 'planer'}: {c['ok']} skrevet, {c['skipped']} uændrede, {c['failed']} fejlede")
     print(f"oversigt: {batch.index['index']}")
     print(f"resumé:   {batch.index['summary']}")
+    from pathlib import Path
+
+    out_dir = Path(batch.index["index"]).parent
+    for r in batch.results:
+        if r.ok and "html" in r.files:
+            print(f"rapport:  {out_dir / r.files['html']}")
     for r in batch.results:
         for warning in r.warnings:
             print(f"advarsel: plan {r.plan_id}: {warning}", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from evaluering.fmt import number as _n  # Danish thousands point
+
 HELP = "Registerudtræk -> tælleceller (Parquet) i data/processed/"
 
 
@@ -45,8 +47,8 @@ def run(args) -> int:
                       check_duplicates=not args.no_duplicate_check)
     s = res.stats
     mark = " (Syntetiske data)" if bool(res.cells["synthetic"].any()) else ""
-    print(f"{s['person_years']:,} personår, {s['events']:,} hændelser -> {s['cells']:,} celler{mark} -> {out}")
+    print(f"{_n(s['person_years'])} personår, {_n(s['events'])} hændelser -> {_n(s['cells'])} celler{mark} -> {out}")
     if s.get("event_person_years_without_residence"):
-        print(f"bemærk: {s['event_person_years_without_residence']:,} personår med hændelser uden bopæl "
+        print(f"bemærk: {_n(s['event_person_years_without_residence'])} personår med hændelser uden bopæl "
               f"1. januar i udtrækket indgår ikke")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from evaluering.fmt import number as _n  # Danish thousands point
+
 HELP = "Generér syntetiske registerdata (seedet, med kendt effekt)"
 
 
@@ -42,7 +44,7 @@ def run(args) -> int:
         out = Path(args.out) if args.out else project_root() / "data" / "raw" / "synthetic"
         reg = generate_register(args.profile, seed=args.seed)
         write_register(reg, out)
-        print(f"{len(reg['persons']):,} personår, {len(reg['events']):,} hændelser (Syntetiske data) -> {out}")
+        print(f"{_n(len(reg['persons']))} personår, {_n(len(reg['events']))} hændelser (Syntetiske data) -> {out}")
         return 0
     if not args.persons or args.persons <= 0:
         raise EvalueringError("give --persons N (a positive number) or --profile NAME")
@@ -56,6 +58,6 @@ def run(args) -> int:
     import json
 
     truth = json.loads(paths["truth"].read_text(encoding="utf-8"))
-    print(f"{truth['person_years']:,} personår, {truth['events']:,} hændelser, {truth['plans']} planer "
+    print(f"{_n(truth['person_years'])} personår, {_n(truth['events'])} hændelser, {truth['plans']} planer "
           f"(Syntetiske data) -> {out}")
     return 0

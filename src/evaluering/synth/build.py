@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from evaluering.fmt import number as _n  # Danish thousands point
+
 import json
 from pathlib import Path
 
@@ -69,8 +71,8 @@ def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = 
     if stale:
         register = generate_register(prof, seed=want_seed, plans_dir=plan_file.parent)
         write_register(register, reg)
-        lines.append(f"syntetisk register: {len(register['persons']):,} personår, "
-                     f"{len(register['events']):,} hændelser -> {reg}")
+        lines.append(f"syntetisk register: {_n(len(register['persons']))} personår, "
+                     f"{_n(len(register['events']))} hændelser -> {reg}")
     else:
         lines.append(f"syntetisk register: opdateret ({reg})")
 
@@ -83,7 +85,7 @@ def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = 
         cells = pd.concat([res.cells, aggregate_cells(prof, seed=want_seed)], ignore_index=True)
         cells = check_cells(cells)
         write_cells(cells, out)
-        lines.append(f"tælleceller: {len(cells):,} celler (Syntetiske data) -> {out}")
+        lines.append(f"tælleceller: {_n(len(cells))} celler (Syntetiske data) -> {out}")
     else:
         lines.append(f"tælleceller: opdateret ({out})")
     return lines

@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 
 from .. import fmt
-from ..cellschema import LEVEL_LABELS_DA
 from . import html as h
 from . import text
 
@@ -195,7 +194,6 @@ class YearlyReport:
         out = [f"<p><b>{len(crit)} succeskriterier i {self.year}:</b> {h.esc(overview)}.</p>",
                criteria_table(crit, {k: v.label_da for k, v in self.catalogue.items()}),
                f'<p class="ev-intro">{text.STATUS_EXPLANATION}</p>']
-        notes = [n for n in crit.get("note", pd.Series(dtype=str)).dropna().astype(str) if n]
         for cid, note in zip(crit["id"], crit.get("note", pd.Series([""] * len(crit)))):
             if isinstance(note, str) and note and crit.loc[crit["id"] == cid, "kind"].iloc[0] != "milestone":
                 out.append(f"<p><b>{h.esc(cid)}:</b> {h.esc(note)}</p>")
