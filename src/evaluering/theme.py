@@ -58,7 +58,7 @@ def figure_html(fig, title: str, alt: str, source: str, unit: str | None = None,
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     caption = f"<strong>{html.escape(title)}</strong>"

@@ -13,7 +13,7 @@ import pytest
 
 from evaluering.cli import main
 
-REF = Path(__file__).resolve().parents[3] / "shared" / "reference"
+REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 if not REF.is_dir():
     REF = Path(__file__).resolve().parent / "data"
 

@@ -13,11 +13,10 @@ from evaluering import did
 from evaluering.did.cs import att_gt
 
 ROOT = Path(__file__).resolve().parents[2]
-REF = ROOT.parent / "shared" / "reference"
+REF = ROOT / "tests" / "data" / "reference"
 if not REF.is_dir():  # a copy beside the tests
     REF = Path(__file__).resolve().parent / "data"
 
-pytestmark = pytest.mark.skipif(not (REF / "mpdta.csv").is_file(), reason="reference data not available")
 
 
 @pytest.fixture(scope="module")
