@@ -3,8 +3,8 @@
 The palette is Okabe & Ito (2008), distinguishable with the common colour-vision
 deficiencies. :func:`figure_html` renders a matplotlib figure to a PNG embedded in
 ``<figure>`` with a title, alt text, unit and source, so reports work offline and
-screen readers get a description. PNG output carries no timestamp, so the same figure
-gives the same bytes.
+screen readers get a description. The embedded SVG carries no date and fixed ids, so the
+same figure gives the same bytes.
 
 >>> PALETTE[0]
 '#0072B2'
@@ -44,30 +44,35 @@ def apply() -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE,
                   rc={"figure.dpi": 100, "savefig.dpi": 100, "axes.titleweight": "bold",
                       "axes.titlesize": 12, "font.family": "DejaVu Sans",
-                      "svg.hashsalt": "evaluering", "figure.max_open_warning": 0})
+                      "svg.hashsalt": "evaluering", "svg.fonttype": "none",
+                      "figure.max_open_warning": 0})
     plt.rcParams["axes.formatter.use_locale"] = False
 
 
 def figure_html(fig, title: str, alt: str, source: str, unit: str | None = None,
                 note: str | None = None) -> str:
-    """Render ``fig`` as ``<figure>`` HTML with an embedded PNG, alt text and caption.
+    """Render ``fig`` as ``<figure>`` HTML with an embedded SVG, alt text and caption.
 
     The figure is closed afterwards. Returns an HTML string (wrap it in
     ``IPython.display.HTML`` to show it).
     """
     import matplotlib.pyplot as plt
 
+    import matplotlib
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+    # SVG with text kept as text: half the time of a PNG, sharp in print; no date stamped in
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "evaluering"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     caption = f"<strong>{html.escape(title)}</strong>"
     if unit:
-        caption += f" Enhed: {html.escape(unit)}."
+        caption += f" Enhed: {html.escape(unit.rstrip('.'))}."
     caption += f" Kilde: {html.escape(source)}."
     if note:
         caption += f" {html.escape(note)}"
-    return (f'<figure class="ev-figure"><img src="data:image/png;base64,{data}" '
+    return (f'<figure class="ev-figure"><img src="data:image/svg+xml;base64,{data}" '
             f'alt="{html.escape(alt, quote=True)}" style="max-width:100%">'
             f"<figcaption>{caption}</figcaption></figure>")
 
