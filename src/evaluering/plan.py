@@ -158,8 +158,13 @@ def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
     if not text.strip():
         raise PlanError(path, "the plan file is empty")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available
+        loader = loader_cls(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

@@ -153,11 +153,17 @@ class YearlyReport:
 
     def _suppressed_series(self, indicator_id: str):
         """The trend rows of one indicator after disclosure control (estates never shown)."""
-        from .trends import trend_levels
+        if indicator_id not in self._suppressed_cache:
+            from .trends import trend_levels
 
-        s = self.evaluation.suppressed_series(indicator_id, self.threshold)
-        s = trend_levels(s, self.plan)
-        return s[s["year"].between(FIRST_YEAR, self.year)].reset_index(drop=True), self.catalogue[indicator_id]
+            s = trend_levels(self.evaluation.suppressed_series(indicator_id, self.threshold), self.plan)
+            s = s[s["year"].between(FIRST_YEAR, self.year)].reset_index(drop=True)
+            self._suppressed_cache[indicator_id] = s
+        return self._suppressed_cache[indicator_id], self.catalogue[indicator_id]
+
+    @cached_property
+    def _suppressed_cache(self) -> dict:
+        return {}
 
     def indicators(self) -> Section:
         """Each indicator's trend for the plan's areas against the comparison levels."""
@@ -272,10 +278,7 @@ class YearlyReport:
 
     def printed_checks(self) -> Section:
         """Printed figures against the figures computed from their parts."""
-        from ..published import check_printed_averages
-        from ..indicators import averages_table
-
-        chk = check_printed_averages(self.published)
+        chk = self.evaluation.printed_checks
         out = []
         if len(chk):
             rows = []
@@ -292,20 +295,19 @@ class YearlyReport:
             for _, r in flagged.iterrows():
                 out.append(h.notice(f"<b>Afvigelse i kilden:</b> {h.esc(r['note'])} ({h.esc(r['area_name'])}, "
                                     f"{r['first_year']}–{r['last_year']}).", "warning"))
-        # the pooled rate beside the published convention, where counts exist
-        ind_id = "andel_sigtede_10_17"
-        if ind_id in self._series:
-            ind = self.catalogue[ind_id]
-            avg = averages_table(self._series[ind_id], ind, 2012, 2015)
-            avg = avg[avg["level"].isin(["plan", "municipality", "public_housing", "country"])] if len(avg) else avg
-            if len(avg):
+        # the pooled rate beside the published convention, for each printed average's period
+        avg = self.evaluation.averages
+        if len(avg):
+            avg = avg[avg["level"].isin(["plan", "municipality", "public_housing", "country"])]
+            for (ind_id, first, last), grp in avg.groupby(["indicator", "first_year", "last_year"], sort=True):
+                unit = self.catalogue[ind_id].unit_da if ind_id in self.catalogue else ""
                 rows = [[h.esc(r["area_name"]), fmt.number(r["mean_of_rates"], 2),
                          fmt.number(r["pooled_rate"], 2) if pd.notna(r["pooled_rate"]) else "kræver antal for alle år"]
-                        for _, r in avg.iterrows()]
-                out.append(h.table(["Område", "Gennemsnit af årlige andele 2012–2015 (pct.)",
-                                    "Samlet andel 2012–2015 (sum af tællere / sum af nævnere)"], rows,
+                        for _, r in grp.iterrows()]
+                out.append(h.table(["Område", f"Gennemsnit af årlige værdier {first}–{last} ({unit})",
+                                    f"Samlet rate {first}–{last} (sum af tællere / sum af nævnere)"], rows,
                                    caption="To slags flerårige gennemsnit: rapporten viser gennemsnittet af årlige "
-                                           "andele, som kilden gør", numeric_cols=(1, 2)))
+                                           "værdier, som kilden gør", numeric_cols=(1, 2)))
         self.payload["printed_checks"] = chk
         return Section("".join(out))
 
