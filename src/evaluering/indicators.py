@@ -62,8 +62,12 @@ def aggregate_cells(cells: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     out = g.agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
                 _den_missing=("_den_missing", "any"), synthetic=("synthetic", "any"))
     out.loc[out["_den_missing"], "denominator"] = np.nan
-    src = (sel[keys + ["source"]].drop_duplicates().sort_values("source")
-           .groupby(keys, sort=True)["source"].agg("; ".join))
+    # the sources of each area-year, sorted and joined; most have one, which needs no join
+    src_rows = sel[keys + ["source"]].drop_duplicates().sort_values(keys + ["source"])
+    several = src_rows.duplicated(keys, keep=False)
+    src = src_rows[~several].set_index(keys)["source"]
+    if several.any():
+        src = pd.concat([src, src_rows[several].groupby(keys, sort=True)["source"].agg("; ".join)])
     out = out.join(src).reset_index()
     if not indicator.has_denominator:
         out["denominator"] = np.nan

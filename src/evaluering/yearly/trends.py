@@ -140,7 +140,7 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
     order = {lv: i for i, lv in enumerate(TREND_LEVELS)}
     keys = sorted({(lv, a) for lv, a in data[["level", "area"]].itertuples(index=False)},
                   key=lambda k: (order.get(k[0], 99), k[1]))
-    by_key = {(r["level"], r["area"], int(r["year"])): r for _, r in data.iterrows()}
+    by_key = {(r["level"], r["area"], int(r["year"])): r for r in data.to_dict(orient="records")}
     any_suppressed = False
 
     def reason_of(r):
