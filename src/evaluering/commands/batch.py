@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .report import add_output_options
+
 HELP = "Skriv årsrapporterne for alle planer i data/raw/plans/ med index.html og summary.csv"
 
 
@@ -21,16 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="antal parallelle processer, hver med en varm kerne (standard: antal kerner, højst 4)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="send arbejdet til en Dask-scheduler (tcp://host:8786) eller 'local' for en lokal klynge")
-    parser.add_argument("--out", metavar="DIR", help="rapportmappe (standard: reports); filerne skrives i DIR/<år>/")
-    parser.add_argument("--notebook", metavar="PATH", help="rapportnotebook (standard: notebooks/yearly_report.ipynb)")
     parser.add_argument("--force", action="store_true", help="skriv alle rapporter, også de uændrede")
-    parser.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
-                        help="skriv også PDF med headless Chromium (standard: når Chromium findes)")
     parser.add_argument("--cold", action="store_true", help="start en ny kerne for hver plan (langsommere)")
-    parser.add_argument("--show-run-date", action="store_true", help="vis kørselsdatoen i rapporterne")
-    parser.add_argument("--disclosure-threshold", type=int, default=3, metavar="N",
-                        help="mindste viste antal (diskretionering; standard 3)")
-    parser.add_argument("--kernel", metavar="NAME", help="Jupyter-kerne (standard: evaluering, ellers python3)")
+    add_output_options(parser)
 
 
 def run(args) -> int:

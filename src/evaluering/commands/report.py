@@ -12,11 +12,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", required=True, metavar="ID", help="planens id (eller planfilens navn)")
     parser.add_argument("--year", required=True, type=int, metavar="YYYY", help="rapportåret")
     parser.add_argument("--plans", metavar="DIR", help="mappe med planfiler (standard: data/raw/plans)")
+    add_output_options(parser)
+    parser.add_argument("--force", action="store_true", help="skriv rapporten, selv om intet er ændret")
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``report`` and ``batch`` share: where, which notebook, PDF, privacy, kernel."""
     parser.add_argument("--out", metavar="DIR", help="rapportmappe (standard: reports); filerne skrives i DIR/<år>/")
     parser.add_argument("--notebook", metavar="PATH", help="rapportnotebook (standard: notebooks/yearly_report.ipynb)")
     parser.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
                         help="skriv også PDF med headless Chromium (standard: når Chromium findes)")
-    parser.add_argument("--force", action="store_true", help="skriv rapporten, selv om intet er ændret")
     parser.add_argument("--show-run-date", action="store_true", help="vis kørselsdatoen i rapporten")
     parser.add_argument("--disclosure-threshold", type=int, default=3, metavar="N",
                         help="mindste viste antal (diskretionering; standard 3)")
