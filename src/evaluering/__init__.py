@@ -8,7 +8,7 @@ so ``import evaluering`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
+from evaluering._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -46,14 +46,4 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *sorted(_LAZY)]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'evaluering' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -108,6 +108,14 @@ def poisson_rate(k: float, exposure: float, conf: float = 0.95) -> tuple[float, 
     return lo / exposure, hi / exposure
 
 
+def _mover_difference(x1: float, l1: float, u1: float, x0: float, l0: float,
+                      u0: float) -> tuple[float, float, float]:
+    """MOVER-D (Zou & Donner 2008): ``x1 - x0`` with limits combined from each estimate's own
+    interval; with Wilson limits this is Newcombe's hybrid score interval."""
+    d = x1 - x0
+    return d, d - math.sqrt((x1 - l1) ** 2 + (u0 - x0) ** 2), d + math.sqrt((u1 - x1) ** 2 + (x0 - l0) ** 2)
+
+
 def newcombe_difference(k1: float, n1: float, k0: float, n0: float,
                         conf: float = 0.95) -> tuple[float, float, float]:
     """Newcombe's hybrid score interval of ``k1/n1 - k0/n0`` (after minus before).
@@ -118,13 +126,7 @@ def newcombe_difference(k1: float, n1: float, k0: float, n0: float,
     >>> round(d, 4), round(lo, 4), round(hi, 4)
     (-0.012, -0.0346, 0.0097)
     """
-    p1, p0 = k1 / n1, k0 / n0
-    l1, u1 = wilson(k1, n1, conf)
-    l0, u0 = wilson(k0, n0, conf)
-    d = p1 - p0
-    lo = d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
-    hi = d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
-    return d, lo, hi
+    return _mover_difference(k1 / n1, *wilson(k1, n1, conf), k0 / n0, *wilson(k0, n0, conf))
 
 
 def mover_ratio(k1: float, n1: float, k0: float, n0: float,
@@ -206,10 +208,4 @@ def poisson_rate_difference(k1: int, e1: float, k0: int, e0: float,
     >>> round(d, 1), round(lo, 2), round(hi, 2)
     (-6.0, -19.82, 7.55)
     """
-    r1, r0 = k1 / e1, k0 / e0
-    l1, u1 = poisson_rate(k1, e1, conf)
-    l0, u0 = poisson_rate(k0, e0, conf)
-    d = r1 - r0
-    lo = d - math.sqrt((r1 - l1) ** 2 + (u0 - r0) ** 2)
-    hi = d + math.sqrt((u1 - r1) ** 2 + (r0 - l0) ** 2)
-    return d, lo, hi
+    return _mover_difference(k1 / e1, *poisson_rate(k1, e1, conf), k0 / e0, *poisson_rate(k0, e0, conf))

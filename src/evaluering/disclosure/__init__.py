@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-import importlib
+from evaluering._lazy import lazy_exports
 
 _LAZY: dict[str, str] = {
     "suppress_table": "table",
@@ -53,14 +53,4 @@ _LAZY: dict[str, str] = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'evaluering.disclosure' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

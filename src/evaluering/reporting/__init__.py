@@ -17,7 +17,7 @@ The flat public API (imported lazily, so ``import evaluering.reporting`` stays c
 
 from __future__ import annotations
 
-import importlib
+from evaluering._lazy import lazy_exports
 
 _LAZY = {
     "REPORT_PARAMETERS": "params", "build_parameters": "params", "check_parameters_cell": "params",
@@ -34,14 +34,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'evaluering.reporting' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"evaluering.reporting.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
