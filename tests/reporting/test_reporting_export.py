@@ -13,7 +13,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from evaluering.errors import ReportError
-from evaluering.reporting.export import check_offline, clean_notebook, notebook_to_html
+from evaluering.reporting.export import check_alt_text, check_offline, clean_notebook, notebook_to_html
 from evaluering.reporting.figures import FIGURES_MIME, extract_figures, merge_payloads, to_jsonable
 from evaluering.reporting.provenance import file_sha256, provenance, run_key
 
@@ -105,6 +105,26 @@ def test_clean_notebook_drops_timing_and_environment_and_renumbers():
 def test_check_offline_refuses_network_resources(snippet):
     with pytest.raises(ReportError, match="from the network"):
         check_offline(f"<html>{snippet}</html>")
+
+
+def test_export_leaves_the_executed_notebook_unchanged():
+    # the HTML view shares output texts with the executed notebook instead of copying them
+    nb = clean_notebook(executed_notebook(), roots=("/abs/proj",))
+    before = nbformat.writes(nb)
+    notebook_to_html(nb, title="R", clean=False)
+    assert nbformat.writes(nb) == before
+    assert FIGURES_MIME in before                     # the payload stays for the JSON
+
+
+def test_an_image_without_alt_text_is_refused():
+    nb = executed_notebook()
+    nb.cells[3].outputs.append(new_output("display_data", data={
+        "text/html": '<figure><img src="data:image/svg+xml;base64,PHN2Zy8+"></figure>'}))
+    with pytest.raises(ReportError, match="no alt text"):
+        notebook_to_html(nb, title="R")
+    check_alt_text('<img alt="Linjediagram" src="data:image/svg+xml;base64,PHN2Zy8+">')
+    with pytest.raises(ReportError, match="no alt text"):
+        check_alt_text('<img src="a.svg" title="alt=nej">')
 
 
 def test_figures_payload_extracted_and_merged():

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReportError
-from .figures import strip_figures
+from .figures import FIGURES_MIME
 
-__all__ = ["clean_notebook", "html_notebook", "notebook_to_html", "check_offline",
+__all__ = ["clean_notebook", "html_notebook", "notebook_to_html", "check_offline", "check_alt_text",
            "TEMPLATE_DIR", "TEMPLATE_FILE"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -92,49 +92,83 @@ def clean_notebook(nb, *, roots: tuple[str, ...] = (), keep_parameters: bool = T
     return nb
 
 
+def _html_output(output) -> dict | None:
+    """The part of one output the HTML shows (a new dict; the data strings are shared),
+    or None for stderr, the figures payload and outputs with nothing left to show."""
+    if output.get("output_type") == "stream" and output.get("name") == "stderr":
+        return None
+    out = dict(output)
+    data = output.get("data")
+    if data is not None:
+        if FIGURES_MIME in data:
+            return None
+        data = {k: v for k, v in data.items() if k not in _DROP_MIME}
+        if not data:
+            return None
+        out["data"] = data
+        out["metadata"] = dict(output.get("metadata", {}))
+    return out
+
+
 def html_notebook(nb, *, title: str | None = None):
-    """A copy of ``nb`` reduced to what the HTML shows: no parameters cells, no stderr, no
+    """A new notebook reduced to what the HTML shows: no parameters cells, no stderr, no
     figures payload, no scripts; cells tagged ``remove-cell`` dropped, outputs of cells
-    tagged ``remove-output`` dropped."""
-    nb = copy.deepcopy(nb)
-    strip_figures(nb)
+    tagged ``remove-output`` dropped. ``nb`` is not changed; output texts are shared with
+    it, not copied (the figures payload, the bulk of an executed report, is never walked)."""
+    import nbformat
+
     cells = []
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
+        tags = list(cell.get("metadata", {}).get("tags", []))
         if any(t in tags for t in REMOVE_CELL_TAGS) or "injected-parameters" in tags \
                 or "parameters" in tags:
             continue
+        new = {k: v for k, v in cell.items() if k not in ("outputs", "metadata", "attachments")}
+        new["metadata"] = {"tags": tags} if tags else {}
+        if "attachments" in cell:
+            new["attachments"] = copy.deepcopy(cell["attachments"])
         if cell.get("cell_type") == "code":
-            if any(t in tags for t in REMOVE_OUTPUT_TAGS):
-                cell["outputs"] = []
-            outputs = []
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                    continue
-                data = output.get("data")
-                if data is not None:
-                    for mime in _DROP_MIME:
-                        data.pop(mime, None)
-                    if not data:
-                        continue
-                outputs.append(output)
-            cell["outputs"] = outputs
-        cell["metadata"] = {"tags": list(tags)} if tags else {}
-        cells.append(cell)
-    nb.cells = cells
+            outputs = [] if any(t in tags for t in REMOVE_OUTPUT_TAGS) else cell.get("outputs", [])
+            new["outputs"] = [o for o in map(_html_output, outputs) if o is not None]
+        cells.append(new)
     language = nb.metadata.get("language_info", {}).get("name", "python")
-    nb.metadata = {"language_info": {"name": language}}
+    metadata = {"language_info": {"name": language}}
     if title:
-        nb.metadata["title"] = title
-    return nb
+        metadata["title"] = title
+    return nbformat.from_dict({"nbformat": nb.get("nbformat", 4), "nbformat_minor": nb.get("nbformat_minor", 5),
+                               "metadata": metadata, "cells": cells})
+
+
+def _report_exporter_class():
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportHTMLExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its final BeautifulSoup pass, which re-parses
+        the whole page to add alt text to images without one and ``tabindex`` to input and
+        output areas. Report images always carry alt text (:func:`check_alt_text` enforces
+        it) and a report has no code inputs to focus; the pass costs as much as the rest
+        of the export."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportHTMLExporter
 
 
 @lru_cache(maxsize=4)
 def _exporter(language_code: str):
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATE_DIR)],
-                            language_code=language_code)
+    exporter = _report_exporter_class()(template_name="lab", extra_template_paths=[str(TEMPLATE_DIR)],
+                                        language_code=language_code)
     exporter.template_file = TEMPLATE_FILE
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -142,6 +176,24 @@ def _exporter(language_code: str):
     exporter.exclude_anchor_links = True
     exporter.embed_images = True
     return exporter
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"\salt\s*=", re.I)
+
+
+def check_alt_text(html: str, what: str = "report") -> None:
+    """Raise :class:`ReportError` when an image of ``html`` has no alt text.
+
+    >>> check_alt_text('<img src="a.svg" alt="Linjediagram">')
+    >>> check_alt_text('<p><img src="a.svg"></p>')
+    Traceback (most recent call last):
+    ...
+    evaluering.errors.ReportError: report: an image of the report has no alt text
+    """
+    for tag in _IMG.findall(html):
+        if not _ALT.search(tag):
+            raise ReportError(f"an image of the {what} has no alt text")
 
 
 _EXTERNAL = [
@@ -176,9 +228,8 @@ def notebook_to_html(nb, *, title: str | None = None, language_code: str = "da",
     ``clean`` runs :func:`clean_notebook` on a copy first. The result has no timestamps,
     random ids or absolute paths, so equal notebooks give equal bytes.
     """
-    nb = copy.deepcopy(nb)
     if clean:
-        clean_notebook(nb)
+        nb = clean_notebook(copy.deepcopy(nb))
     nb = html_notebook(nb, title=title)
     body, _ = _exporter(language_code).from_notebook_node(
         nb, resources={"metadata": {"name": title or "Rapport"}})
@@ -186,6 +237,7 @@ def notebook_to_html(nb, *, title: str | None = None, language_code: str = "da",
     if not body.endswith("\n"):
         body += "\n"
     check_offline(body)
+    check_alt_text(body)
     return body
 
 

@@ -189,6 +189,15 @@ _SETUP = textwrap.dedent('''
                             for k, f in ip.display_formatter.formatters.items()}
         np = sys.modules.get("numpy")
         state.np = (np.get_printoptions(), np.geterr()) if np is not None else None
+        state.pd_config = None
+        pd = sys.modules.get("pandas")
+        if pd is not None:
+            try:  # a snapshot of pandas' options, to reset them only when a run changed one
+                import copy
+                from pandas._config import config as pd_config
+                state.pd_config = (pd_config, copy.deepcopy(pd_config._global_config))
+            except Exception:
+                state.pd_config = None
 
         def reset(cwd):
             ip = get_ipython()
@@ -208,8 +217,9 @@ _SETUP = textwrap.dedent('''
                 f.type_printers.clear(); f.type_printers.update(tp)
                 f.deferred_printers.clear(); f.deferred_printers.update(dp)
             pd = sys.modules.get("pandas")
-            if pd is not None:
-                with warnings.catch_warnings():
+            if pd is not None and (state.pd_config is None
+                                   or state.pd_config[0]._global_config != state.pd_config[1]):
+                with warnings.catch_warnings():  # resetting every option costs ~12 ms
                     warnings.simplefilter("ignore")
                     pd.reset_option("all")
             if state.np is not None:

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from .. import fmt
-from ..theme import LEVEL_COLOURS, figure_html
+from ..theme import LEVEL_COLOURS, figure_html, new_figure, set_title
 from .html import Cell, table
 
 __all__ = ["status_badge", "value_text", "criteria_table", "criteria_payload", "target_path_figure"]
@@ -129,8 +129,7 @@ def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int,
     last = max(ty, last_year)
     s = series[(series["level"] == r["level"]) & (series["area"] == r["area"])
                & series["year"].between(first, last)].sort_values("year")
-    fig, ax = plt.subplots(figsize=(8.4, 3.8))
-    fig.subplots_adjust(left=0.08, right=0.68, bottom=0.14, top=0.90)
+    fig, ax = new_figure((8.4, 3.8), left=0.08, right=0.68, bottom=0.14, top=0.90)
     colour = LEVEL_COLOURS["plan"]
     shown = s[s["value"].notna()]
     if len(shown):
@@ -147,7 +146,7 @@ def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int,
     ax.set_ylim(bottom=0)
     ax.set_xlabel("År")
     ax.set_ylabel(indicator.unit_da)
-    ax.set_title(f"{r['id']}: {indicator.label_da}")
+    set_title(ax, f"{r['id']}: {indicator.label_da}")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1 if v % 1 else 0)))
     obs = value_text(r["observed_value"], r["unit"]) if not isinstance(r.get("observed_reason"), str) else "undertrykt"

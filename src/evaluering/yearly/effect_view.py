@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from .. import fmt
-from ..theme import figure_html
+from ..theme import figure_html, new_figure, set_title
 from . import text
 from .html import esc, notice, table
 
@@ -51,9 +51,9 @@ def effect_section(report) -> tuple[str, dict]:
 
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 4))
-    fig.subplots_adjust(left=0.10, right=0.97, bottom=0.13, top=0.90)
-    ev.plot(ax=ax, title="Event study: andel 10-17-årige sigtet eller mistænkt")
+    fig, ax = new_figure((7.5, 4), left=0.10, right=0.97, bottom=0.13, top=0.90)
+    ev.plot(ax=ax)
+    set_title(ax, "Event study: andel 10-17-årige sigtet eller mistænkt")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(100 * v, 1)))
     ax.set_ylabel("forskel i procentpoint")
     t = ev.tidy()

@@ -9,18 +9,22 @@ Values that disclosure control suppressed are absent from the figure, as from th
 from __future__ import annotations
 
 import html
+import textwrap
 
+import numpy as np
 import pandas as pd
 
 from .. import fmt
 from ..cellschema import LEVEL_LABELS_DA
-from ..theme import LEVEL_COLOURS, figure_html
+from ..theme import LEVEL_COLOURS, figure_html, new_figure, set_title
 from .html import Cell, table
 
 __all__ = ["trend_levels", "trend_figure", "trend_table", "level_label"]
 
 #: the order levels are drawn and listed in
 TREND_LEVELS = ("plan", "plan_part", "municipality", "public_housing", "country")
+#: line styles of a plan's parts (one colour for all parts; the style tells them apart)
+PART_STYLES = ("--", "-.", ":")
 
 
 def level_label(level: str, area_name: str | None) -> str:
@@ -55,28 +59,28 @@ def trend_figure(series: pd.DataFrame, indicator, plan, first_year: int, last_ye
 
     data = trend_levels(series, plan)
     data = data[data["year"].between(first_year, last_year)]
-    fig, ax = plt.subplots(figsize=(9.6, 4.2))
-    fig.subplots_adjust(left=0.07, right=0.60, bottom=0.21, top=0.91)  # fixed margins: one draw, no layout pass
+    fig, ax = new_figure((9.6, 4.2), left=0.07, right=0.60, bottom=0.21, top=0.91)
     described = []
     names = _label_map(data, plan)
+    part_styles = {p.id: PART_STYLES[i % len(PART_STYLES)] for i, p in enumerate(plan.parts)}
     for (level, area), grp in data.groupby(["level", "area"], sort=False):
-        grp = grp.sort_values("year")
+        grp = grp[grp["value"].notna()].sort_values("year")
+        if grp.empty:
+            continue
+        # plain arrays: matplotlib converts pandas objects on every call
+        year = grp["year"].to_numpy(dtype=float)
+        value, lower, upper = (grp[c].to_numpy(dtype=float, na_value=np.nan) for c in ("value", "lower", "upper"))
+        published = grp["published"].to_numpy(dtype=bool)
         name = names[(level, area)]
         colour = LEVEL_COLOURS.get(level, "#000000")
-        style = "--" if level == "plan_part" else "-"
-        shown = grp[grp["value"].notna()]
-        if shown.empty:
-            continue
-        ax.plot(shown["year"], shown["value"], style, color=colour, label=name, linewidth=1.8)
-        band = shown[shown["lower"].notna() & shown["upper"].notna()]
-        if not band.empty:
-            ax.fill_between(band["year"], band["lower"], band["upper"], color=colour, alpha=0.15, linewidth=0)
-        pub = shown[shown["published"].astype(bool)]
-        comp = shown[~shown["published"].astype(bool)]
-        ax.plot(pub["year"], pub["value"], "o", color=colour, markersize=5)
-        ax.plot(comp["year"], comp["value"], "o", markerfacecolor="white", color=colour, markersize=5)
-        last = shown.iloc[-1]
-        described.append(f"{name}: {_value_text(last['value'], indicator)} i {int(last['year'])}")
+        style = part_styles.get(area, "--") if level == "plan_part" else "-"
+        ax.plot(year, value, style, color=colour, label=textwrap.fill(name, 40), linewidth=1.8)
+        band = ~np.isnan(lower) & ~np.isnan(upper)
+        if band.any():
+            ax.fill_between(year[band], lower[band], upper[band], color=colour, alpha=0.15, linewidth=0)
+        ax.plot(year[published], value[published], "o", color=colour, markersize=5)
+        ax.plot(year[~published], value[~published], "o", markerfacecolor="white", color=colour, markersize=5)
+        described.append(f"{name}: {_value_text(value[-1], indicator)} i {int(year[-1])}")
     ax.axvline(plan.start_year - 0.5, color="#555555", linestyle=":", linewidth=1)
     ymax = ax.get_ylim()[1]
     ax.text(plan.start_year - 0.4, ymax * 0.97, "planstart", fontsize=8, color="#555555", va="top")
@@ -86,7 +90,7 @@ def trend_figure(series: pd.DataFrame, indicator, plan, first_year: int, last_ye
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_xlabel("År")
     ax.set_ylabel(indicator.unit_da)
-    ax.set_title(indicator.label_da, loc="left")
+    set_title(ax, indicator.label_da, loc="left")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1 if v % 1 else 0)))
     sources = sorted(set(data["source"].dropna().astype(str)))
