@@ -26,6 +26,7 @@ import datetime as dt
 import math
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from . import intervals
@@ -45,33 +46,42 @@ ACTIVITY_COLUMNS = ["activity", "activity_name", "goal", "title", "metric", "kin
 
 
 def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, errors="coerce")
+    return s if s.dtype.kind == "M" else pd.to_datetime(s, errors="coerce")
 
 
-def _in_year(df: pd.DataFrame, col: str, year: int) -> pd.DataFrame:
-    d = _dates(df[col])
-    return df[d.dt.year == year]
+def _years(s: pd.Series) -> np.ndarray:
+    """The calendar year of each date in ``s`` (float; NaN for a missing or bad date)."""
+    d = _dates(s)
+    if isinstance(d.dtype, np.dtype) and d.dtype.kind == "M":   # NumPy datetimes: no field accessor needed
+        values = d.to_numpy()
+        return np.where(np.isnat(values), np.nan, values.astype("datetime64[Y]").astype(np.int64) + 1970)
+    return d.dt.year.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _truthy(s: pd.Series) -> pd.Series:
-    return s.fillna(False).astype(bool)
+def _in_year(df: pd.DataFrame, col: str, year: int) -> np.ndarray:
+    """Which rows of ``df`` have a ``col`` date in ``year`` (boolean array)."""
+    return _years(df[col]) == year
+
+
+def _truthy(s: pd.Series) -> np.ndarray:
+    return s.fillna(False).astype(bool).to_numpy()
 
 
 def metric_meetings_held(meetings: pd.DataFrame, year: int, **_: Any) -> dict:
     """Network meetings held in ``year``."""
-    return {"observed": int(len(_in_year(meetings, "date", year))), "unit": "møder"}
+    return {"observed": int(_in_year(meetings, "date", year).sum()), "unit": "møder"}
 
 
 def metric_open_meetings(meetings: pd.DataFrame, year: int, **_: Any) -> dict:
     """Open meetings (with beboerrådgivere and ejendomsfunktionærer) in ``year``."""
-    m = _in_year(meetings, "date", year)
-    return {"observed": int(_truthy(m["open"]).sum()), "unit": "åbne møder"}
+    held = _in_year(meetings, "date", year)
+    return {"observed": int(_truthy(meetings["open"])[held].sum()), "unit": "åbne møder"}
 
 
 def metric_target_groups(meetings: pd.DataFrame, year: int, **_: Any) -> dict:
     """Meetings in ``year`` where a concrete target group and problem was identified."""
-    m = _in_year(meetings, "date", year)
-    return {"observed": int(_truthy(m["target_group_identified"]).sum()), "unit": "målgrupper"}
+    held = _in_year(meetings, "date", year)
+    return {"observed": int(_truthy(meetings["target_group_identified"])[held].sum()), "unit": "målgrupper"}
 
 
 def metric_holiday_plans(meetings: pd.DataFrame, year: int, plan=None, as_of: dt.date | None = None,
@@ -87,12 +97,12 @@ def metric_holiday_plans(meetings: pd.DataFrame, year: int, plan=None, as_of: dt
     end = plan.end if plan is not None else dt.date(year, 12, 31)
     as_of = as_of or dt.date(year, 12, 31)
     due = [h for h in hol if start <= h.start <= end and h.start <= as_of]
-    d = _dates(meetings["date"]).dt.date
-    names = meetings["holiday_plan_for"].fillna("").astype(str).str.strip().str.lower()
+    d = _dates(meetings["date"]).dt.date.tolist()
+    names = meetings["holiday_plan_for"].fillna("").astype(str).str.strip().str.lower().tolist()
     covered, missing = [], []
     for h in due:
         lo = h.start - dt.timedelta(days=HOLIDAY_PLAN_WINDOW_DAYS)
-        ok = ((names == h.name) & (d >= lo) & (d < h.start)).any()
+        ok = any(name == h.name and not pd.isna(day) and lo <= day < h.start for name, day in zip(names, d))
         (covered if ok else missing).append(h.name)
     note = ("mangler ferieplan før: " + ", ".join(missing)) if missing else ""
     return {"observed": len(covered), "target": len(due), "unit": "ferier med ferieplan", "note": note}
@@ -100,16 +110,16 @@ def metric_holiday_plans(meetings: pd.DataFrame, year: int, plan=None, as_of: dt
 
 def metric_courses_started(courses: pd.DataFrame, year: int, **_: Any) -> dict:
     """Individual youth courses (forløb) started in ``year``."""
-    return {"observed": int(len(_in_year(courses, "start_date", year))), "unit": "forløb"}
+    return {"observed": int(_in_year(courses, "start_date", year).sum()), "unit": "forløb"}
 
 
 def metric_attachment_rate(courses: pd.DataFrame, year: int, conf: float = 0.95, **_: Any) -> dict:
     """Share (percent) of the courses started in ``year`` with contact made that end in an
     attachment to a club (forening) or a leisure job (fritidsjob); Wilson interval."""
-    c = _in_year(courses, "start_date", year)
-    c = c[_truthy(c["contact"])]
-    n = int(len(c))
-    k = int(c["attachment"].fillna("").astype(str).str.strip().str.lower().isin(ATTACHED).sum())
+    with_contact = _in_year(courses, "start_date", year) & _truthy(courses["contact"])
+    attached = courses["attachment"].fillna("").astype(str).str.strip().str.lower().isin(ATTACHED).to_numpy()
+    n = int(with_contact.sum())
+    k = int((attached & with_contact).sum())
     if n == 0:
         return {"observed": math.nan, "n": 0, "unit": "pct.", "note": "ingen unge med kontakt"}
     lo, hi = intervals.wilson(k, n, conf)
@@ -119,17 +129,19 @@ def metric_attachment_rate(courses: pd.DataFrame, year: int, conf: float = 0.95,
 
 def metric_events_held(events: pd.DataFrame, year: int, **_: Any) -> dict:
     """Up-skilling events held in ``year``."""
-    return {"observed": int(len(_in_year(events, "date", year))), "unit": "arrangementer"}
+    return {"observed": int(_in_year(events, "date", year).sum()), "unit": "arrangementer"}
 
 
 def metric_events_min_participants(events: pd.DataFrame, year: int, min_participants: int = 10,
                                    **_: Any) -> dict:
     """Events in ``year`` with at least ``min_participants``; the goal needs every event
     (and at least one) to reach it."""
-    e = _in_year(events, "date", year)
-    ok = int((e["participants"] >= min_participants).sum())
-    return {"observed": ok, "target": max(int(len(e)), 1), "unit": "arrangementer",
-            "note": f"{ok} af {len(e)} arrangementer med mindst {min_participants} deltagere"}
+    held = _in_year(events, "date", year)
+    big = (events["participants"] >= min_participants).to_numpy(dtype=bool, na_value=False)
+    ok = int((big & held).sum())
+    n = int(held.sum())
+    return {"observed": ok, "target": max(n, 1), "unit": "arrangementer",
+            "note": f"{ok} af {n} arrangementer med mindst {min_participants} deltagere"}
 
 
 #: metric name -> (log kind, function)
@@ -184,8 +196,9 @@ def _status(observed: float, target: float, fraction: float, pro_rata: bool = Tr
 def _covers(log: pd.DataFrame, kind: str, year: int) -> bool:
     if len(log) == 0:
         return False
-    d = _dates(log[_DATE_COL[kind]])
-    return bool(d.notna().any() and d.dt.year.min() <= year <= d.dt.year.max())
+    years = _years(log[_DATE_COL[kind]])
+    years = years[~np.isnan(years)]
+    return bool(len(years) and years.min() <= year <= years.max())
 
 
 def evaluate_activities(plan, year: int, logs: dict[str, pd.DataFrame | None],

@@ -53,6 +53,7 @@ DTYPES: dict[str, str] = {
     "measure": "string", "numerator": "Int64", "denominator": "Int64", "source": "string",
     "synthetic": "bool",
 }
+_DTYPE_OBJECTS = {c: pd.api.types.pandas_dtype(t) for c, t in DTYPES.items()}
 
 
 def empty_cells() -> pd.DataFrame:
@@ -70,7 +71,11 @@ def check_cells(cells: pd.DataFrame, where: str = "cells") -> pd.DataFrame:
     missing = [c for c in CELL_COLUMNS if c not in cells.columns]
     if missing:
         raise InputError(where, f"missing column(s) {', '.join(missing)}", column=missing[0])
-    out = cells.loc[:, list(CELL_COLUMNS)].astype(DTYPES)
+    # a shallow copy is enough (copy-on-write) when the columns are already the contract's
+    out = cells.copy(deep=False) if list(cells.columns) == list(CELL_COLUMNS) else cells.loc[:, list(CELL_COLUMNS)]
+    recast = {c: t for c, t in _DTYPE_OBJECTS.items() if out[c].dtype != t}
+    if recast:   # cells read from a checked table need none
+        out = out.astype(recast)
     bad_level = ~out["level"].isin(LEVELS)
     if bad_level.any():
         raise InputError(where, f"unknown level {out.loc[bad_level, 'level'].iloc[0]!r}", column="level")

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
 from . import intervals
 from .catalogue import Indicator
-from .indicators import series_value
 
 __all__ = ["CRITERIA_COLUMNS", "STATUSES", "KINDS", "linear_path", "change_statistics",
            "evaluate_criteria", "criterion_area", "parse_criteria"]
@@ -157,6 +156,23 @@ def parse_criteria(plan, catalogue: dict[str, Indicator]) -> list[dict]:
     return out
 
 
+def _is(value: Any, text: str) -> bool:
+    """``value == text`` for a log value that may be missing (missing is never equal)."""
+    return isinstance(value, str) and value == text
+
+
+def _milestones_of(milestones: pd.DataFrame, criterion: str, end: dt.date) -> list[dict]:
+    """The milestone log rows of ``criterion`` dated up to ``end``, by date (with the date
+    in ``_d``)."""
+    rows = [i for i, c in enumerate(milestones["criterion"].astype(str).tolist()) if c == criterion]
+    sub = milestones.iloc[rows]
+    dates = pd.to_datetime(sub["date"]).dt.date.tolist()
+    records = [{"_d": d, "status": s, "evidence": e} for d, s, e in
+               zip(dates, sub["status"].tolist(),
+                   sub["evidence"].tolist() if "evidence" in sub else [None] * len(sub))]
+    return sorted((r for r in records if not pd.isna(r["_d"]) and r["_d"] <= end), key=lambda r: r["_d"])
+
+
 def _milestone_row(c: dict, year: int, milestones: pd.DataFrame | None) -> dict:
     due: dt.date = c["due"]
     row = {"id": str(c["id"]), "kind": "milestone", "title": c.get("title", ""), "year": year,
@@ -165,36 +181,46 @@ def _milestone_row(c: dict, year: int, milestones: pd.DataFrame | None) -> dict:
     if milestones is None:
         row["note"] = "milepælsloggen mangler"
         return row
-    end = dt.date(year, 12, 31)
-    m = milestones[milestones["criterion"].astype(str) == str(c["id"])].copy()
-    m["_d"] = pd.to_datetime(m["date"]).dt.date
-    m = m[m["_d"] <= end].sort_values("_d")
-    reached = m[m["status"] == "opnået"]
-    if not reached.empty:
-        first = reached["_d"].iloc[0]
+    m = _milestones_of(milestones, str(c["id"]), dt.date(year, 12, 31))
+    reached = [r for r in m if _is(r["status"], "opnået")]
+    if reached:
+        first = reached[0]["_d"]
         row["observed_value"] = 1.0
         row["observed_year"] = first.year
         on_time = first <= due
         # reached after the deadline: only possible when year >= due.year
         row["status"] = "opfyldt" if on_time else "ikke opfyldt"
+        evidence = reached[0]["evidence"]
         row["note"] = (f"opnået {first:%d.%m.%Y}" + ("" if on_time else f", efter fristen {due:%d.%m.%Y}")
-                       + (f"; dokumentation: {reached['evidence'].iloc[0]}"
-                          if "evidence" in reached and isinstance(reached["evidence"].iloc[0], str) else ""))
+                       + (f"; dokumentation: {evidence}" if isinstance(evidence, str) else ""))
         return row
     if year >= due.year:
-        row["status"] = "ikke opfyldt" if not m.empty else "mangler data"
-        row["observed_value"] = 0.0 if not m.empty else math.nan
-        row["note"] = (f"senest registreret: {m['status'].iloc[-1]} ({m['_d'].iloc[-1]:%d.%m.%Y})"
-                       if not m.empty else f"ingen registrering i milepælsloggen (frist {due:%d.%m.%Y})")
+        row["status"] = "ikke opfyldt" if m else "mangler data"
+        row["observed_value"] = 0.0 if m else math.nan
+        row["note"] = (f"senest registreret: {m[-1]['status']} ({m[-1]['_d']:%d.%m.%Y})"
+                       if m else f"ingen registrering i milepælsloggen (frist {due:%d.%m.%Y})")
         return row
-    if m.empty:
+    if not m:
         row["note"] = f"ingen registrering endnu (frist {due:%d.%m.%Y})"
         return row
-    last = m["status"].iloc[-1]
+    last = m[-1]["status"]
     row["observed_value"] = 0.0
-    row["status"] = "på rette vej" if last == "delvist" else "ikke på rette vej"
-    row["note"] = f"senest registreret: {last} ({m['_d'].iloc[-1]:%d.%m.%Y}); frist {due:%d.%m.%Y}"
+    row["status"] = "på rette vej" if _is(last, "delvist") else "ikke på rette vej"
+    row["note"] = f"senest registreret: {last} ({m[-1]['_d']:%d.%m.%Y}); frist {due:%d.%m.%Y}"
     return row
+
+
+def _row_finder(series: pd.DataFrame) -> Callable[[str, str, Any], pd.Series | None]:
+    """:func:`~evaluering.indicators.series_value` for one series: the (level, area, year)
+    index is built once."""
+    first: dict[tuple, int] = {}
+    for i, key in enumerate(zip(series["level"].tolist(), series["area"].tolist(), series["year"].tolist())):
+        first.setdefault(key, i)
+
+    def find(level: str, area: str, year: Any) -> pd.Series | None:
+        i = first.get((level, str(area), year))
+        return None if i is None else series.iloc[i]
+    return find
 
 
 def evaluate_criteria(plan, year: int, series: dict[str, pd.DataFrame],
@@ -207,6 +233,7 @@ def evaluate_criteria(plan, year: int, series: dict[str, pd.DataFrame],
     :data:`CRITERIA_COLUMNS`.
     """
     rows = []
+    finders: dict[str, Callable] = {}   # indicator id -> row lookup of its series
     for c in parse_criteria(plan, catalogue):
         if c["kind"] == "milestone":
             rows.append(_milestone_row(c, year, milestones))
@@ -216,6 +243,9 @@ def evaluate_criteria(plan, year: int, series: dict[str, pd.DataFrame],
         area = str(c.get("area", criterion_area(plan, level)))
         s = series.get(ind.id)
         s = s if s is not None else pd.DataFrame(columns=["level", "area", "year"])
+        if ind.id not in finders:
+            finders[ind.id] = _row_finder(s)
+        row_of = finders[ind.id]
         target = c["target"]
         base_spec = c.get("baseline") or {}
         by = base_spec.get("year")
@@ -225,7 +255,7 @@ def evaluate_criteria(plan, year: int, series: dict[str, pd.DataFrame],
                                "year": year, "baseline_year": by, "target_year": ty,
                                "data_source": c.get("data_source", ind.data_source), "note": ""}
         notes = []
-        base = series_value(s, level, area, by) if by is not None else None
+        base = row_of(level, area, by) if by is not None else None
         if base is not None and pd.isna(base["value"]):
             base = None
         not_before = base_spec.get("not_before")
@@ -247,7 +277,7 @@ def evaluate_criteria(plan, year: int, series: dict[str, pd.DataFrame],
                 row["target_value"] = round(float(base["value"]) * (1 + float(target["change_pct"]) / 100), 10)
         else:
             row["target_value"] = float(target["value"] if c["kind"] == "absolute" else target["pct"])
-        obs = series_value(s, level, area, year)
+        obs = row_of(level, area, year)
         if obs is not None and pd.isna(obs["value"]):
             obs = None
         if obs is not None:
@@ -256,8 +286,8 @@ def evaluate_criteria(plan, year: int, series: dict[str, pd.DataFrame],
                        observed_lower=obs["lower"], observed_upper=obs["upper"],
                        observed_source=obs["source"], synthetic=bool(obs["synthetic"]))
         comp_area = plan.municipality_code
-        cb = series_value(s, "municipality", comp_area, by) if by is not None else None
-        co = series_value(s, "municipality", comp_area, year)
+        cb = row_of("municipality", comp_area, by) if by is not None else None
+        co = row_of("municipality", comp_area, year)
         row["comparison_baseline_value"] = float(cb["value"]) if cb is not None else math.nan
         row["comparison_observed_value"] = float(co["value"]) if co is not None else math.nan
         printed = c.get("printed") or {}

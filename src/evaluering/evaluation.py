@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["Evaluation", "evaluate", "load_cells", "load_logs", "render_html", "SYNTHETIC_LABEL", "LOG_KEYS"]
@@ -66,9 +67,17 @@ def load_logs(plan) -> tuple[dict[str, pd.DataFrame | None], list[str]]:
     return out, notes
 
 
-def _jsonable(x: Any) -> Any:
-    import numpy as np
+def _without_attrs(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``df`` (not copied) without ``attrs``: pandas deep-copies the attrs of a log (the line
+    number of every row) into every frame or column taken from it."""
+    if df is None:
+        return None
+    out = pd.DataFrame(df, copy=False)
+    out.attrs = {}
+    return out
 
+
+def _jsonable(x: Any) -> Any:
     if isinstance(x, dict):
         return {str(k): _jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -279,18 +288,31 @@ def render_html(ev: Evaluation, threshold: int = 3) -> str:
     return "".join(out)
 
 
+def _text_keys(df: pd.DataFrame, key: list[str]) -> list[tuple]:
+    """The ``key`` columns of every row as text (``astype(str)``)."""
+    return list(zip(*(df[c].astype(str).tolist() for c in key)))
+
+
 def _merge_ssp(cells: pd.DataFrame, ssp_cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add the SSP cells whose key is not in ``cells``; returns (merged, added)."""
+    """Add the SSP cells whose key is not in ``cells``; returns (merged, added).
+
+    Both tables are checked cell tables (:func:`~evaluering.cellschema.check_cells`) and the
+    added cells have keys the others lack, so the merged table is a checked one too."""
     if ssp_cells.empty:
         return cells, ssp_cells
     key = ["level", "area", "year", "measure"]
-    have = set(map(tuple, cells[key].astype(str).itertuples(index=False)))
-    new = ssp_cells[[tuple(map(str, k)) not in have for k in ssp_cells[key].itertuples(index=False)]]
+    ssp_keys = [tuple(map(str, k)) for k in zip(*(ssp_cells[c].tolist() for c in key))]
+    # only cells of the SSP measures can hold one of the keys
+    measure = cells["measure"]
+    if not isinstance(measure.dtype, pd.StringDtype):
+        measure = measure.astype(str)
+    same_measure = measure.isin({k[3] for k in ssp_keys}).to_numpy(bool, na_value=False)
+    have = set(_text_keys(cells[same_measure], key)) if same_measure.any() else set()
+    new = ssp_cells[np.array([k not in have for k in ssp_keys], dtype=bool)]
     if new.empty:
         return cells, new
-    from .cellschema import check_cells
     merged = pd.concat([cells, new], ignore_index=True) if len(cells) else new
-    return check_cells(merged, "ssp-log"), new.reset_index(drop=True)
+    return merged, new.reset_index(drop=True)
 
 
 def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
@@ -308,7 +330,7 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
     from .catalogue import load_catalogue
     from .cellschema import check_cells
     from .criteria import evaluate_criteria
-    from .indicators import averages_table, indicator_series, ssp_cells, with_published
+    from .indicators import averages_table, shown_series, ssp_cells
     from .plan import Plan, find_plan, load_plan
     from .published import Published, check_printed_averages, load_published
 
@@ -330,6 +352,7 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
     if logs is None:
         logs, n = load_logs(plan)
         notes += n
+    logs = {kind: _without_attrs(log) for kind, log in logs.items()}
     synthetic_data = bool(plan.data.get("synthetic", False))
     sc, n = ssp_cells(logs.get("ssp"), plan, synthetic=synthetic_data)
     notes += n
@@ -337,7 +360,7 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
     catalogue = load_catalogue(plan)
     series = {}
     for ind_id, ind in catalogue.items():
-        s = with_published(indicator_series(cells, ind, plan, conf), published, ind, plan, conf)
+        s = shown_series(cells, published, ind, plan, conf)
         if len(s):
             series[ind_id] = s
     criteria = evaluate_criteria(plan, year, series, catalogue, logs.get("milestones"), conf)

@@ -24,16 +24,17 @@ counts (``poisson``) get Garwood's exact Poisson interval.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
 
 from . import intervals
 from .catalogue import Indicator
 
 __all__ = ["SERIES_COLUMNS", "aggregate_cells", "pool_hierarchy", "add_intervals",
-           "indicator_series", "with_published", "multi_year_average", "averages_table",
+           "indicator_series", "with_published", "shown_series", "multi_year_average", "averages_table",
            "ssp_cells", "series_value"]
 
 SERIES_COLUMNS = [
@@ -42,6 +43,91 @@ SERIES_COLUMNS = [
     "synthetic", "published", "denominator_derived", "denominator_low", "denominator_high",
     "computed_value",
 ]
+AGG_COLUMNS = ["level", "area", "year", "numerator", "denominator", "source", "synthetic"]
+
+
+def _column_array(s: pd.Series):
+    """The values of a column in an array that keeps their dtype: the ExtensionArray of an
+    extension dtype (``string``, ``Int64``), else the NumPy array."""
+    return s.array if isinstance(s.dtype, ExtensionDtype) else s.to_numpy()
+
+
+def _as_float(s: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """A count column (or its ``rows``) as float64 with NaN for missing values."""
+    if s.dtype.kind in "iuf":   # NumPy or nullable numbers: no parsing needed
+        values = s.to_numpy("float64", na_value=np.nan)
+        return values if rows is None else values[rows]
+    if rows is not None:
+        s = s.iloc[rows]
+    return pd.to_numeric(s).astype("Float64").to_numpy("float64", na_value=np.nan)
+
+
+def _group_rows(keys: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group rows by several key arrays, groups in sorted key order (as ``groupby(sort=True)``).
+
+    Returns ``(rows, group, first)``: the rows with no missing key, the group number of
+    each of them and, per group, the position in ``rows`` of its first row.
+    """
+    codes, sizes = [], []
+    for k in keys:
+        c, uniques = pd.factorize(k, sort=True)
+        codes.append(c)
+        sizes.append(max(len(uniques), 1))
+    rows = np.flatnonzero(np.logical_and.reduce([c >= 0 for c in codes]))
+    combined = np.ravel_multi_index([c[rows] for c in codes], sizes)
+    _, first, group = np.unique(combined, return_index=True, return_inverse=True)
+    return rows, group.reshape(-1), first
+
+
+def _joined_sources(source: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """The sorted distinct sources of each group joined by ``"; "`` (object array)."""
+    codes, uniques = pd.factorize(source, sort=True)
+    pairs = np.unique(group * (len(uniques) + 1) + codes + 1)
+    pair_group, pair_code = np.divmod(pairs, len(uniques) + 1)
+    names = np.asarray(uniques, dtype=object)
+    if len(pairs) == n_groups:   # one source per group: no joining needed
+        out = np.full(n_groups, np.nan, dtype=object)
+        known = pair_code > 0
+        out[pair_group[known]] = names[pair_code[known] - 1]
+        return out
+    found: list[list[str]] = [[] for _ in range(n_groups)]
+    for g, c in zip(pair_group.tolist(), pair_code.tolist()):
+        if c > 0:
+            found[g].append(names[c - 1])
+    return np.array(["; ".join(f) if f else np.nan for f in found], dtype=object)
+
+
+def _aggregate(cells: pd.DataFrame, indicator: Indicator) -> dict[str, Any] | None:
+    """The columns of :func:`aggregate_cells` (arrays), or None when no cell matches."""
+    match = (cells["measure"] == indicator.measure) & (cells["age_band"] == indicator.age_band)
+    picked = np.flatnonzero(match.to_numpy(bool, na_value=False))
+    if not len(picked):
+        return None
+    keys = [_column_array(cells[k])[picked] for k in ("level", "area", "year")]
+    rows, group, first = _group_rows(keys)
+    n_groups = len(first)
+    if not n_groups:
+        return None
+    numerator = _as_float(cells["numerator"], picked)[rows]
+    denominator = _as_float(cells["denominator"], picked)[rows]
+    den_missing = np.bincount(group, weights=np.isnan(denominator), minlength=n_groups) > 0
+    synthetic = cells["synthetic"].to_numpy(bool, na_value=False)[picked][rows]
+    den = np.bincount(group, weights=np.nan_to_num(denominator, nan=0.0), minlength=n_groups)
+    den[den_missing] = np.nan
+    if not indicator.has_denominator:
+        den[:] = np.nan
+    source = cells["source"]
+    if not isinstance(source.dtype, pd.StringDtype):
+        source = source.astype(str)
+    source = _column_array(source)[picked]
+    start = rows[first]
+    return {
+        "level": keys[0][start], "area": keys[1][start], "year": keys[2][start],
+        "numerator": np.bincount(group, weights=np.nan_to_num(numerator, nan=0.0), minlength=n_groups),
+        "denominator": den,
+        "source": _joined_sources(source[rows], group, n_groups),
+        "synthetic": np.bincount(group, weights=synthetic, minlength=n_groups) > 0,
+    }
 
 
 def aggregate_cells(cells: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
@@ -50,28 +136,57 @@ def aggregate_cells(cells: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     Returns columns level, area, year, numerator, denominator (NaN for a count without
     denominator), source, synthetic.
     """
-    sel = cells[(cells["measure"] == indicator.measure) & (cells["age_band"] == indicator.age_band)]
-    cols = ["level", "area", "year", "numerator", "denominator", "source", "synthetic"]
-    if sel.empty:
-        return pd.DataFrame(columns=cols)
-    sel = sel.assign(numerator=pd.to_numeric(sel["numerator"]).astype("Float64").to_numpy("float64", na_value=np.nan),
-                     denominator=pd.to_numeric(sel["denominator"]).astype("Float64").to_numpy("float64", na_value=np.nan))
-    keys = ["level", "area", "year"]
-    sel = sel.assign(_den_missing=np.isnan(sel["denominator"]), source=sel["source"].astype(str))
-    g = sel.groupby(keys, sort=True)
-    out = g.agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
-                _den_missing=("_den_missing", "any"), synthetic=("synthetic", "any"))
-    out.loc[out["_den_missing"], "denominator"] = np.nan
-    # the sources of each area-year, sorted and joined; most have one, which needs no join
-    src_rows = sel[keys + ["source"]].drop_duplicates().sort_values(keys + ["source"])
-    several = src_rows.duplicated(keys, keep=False)
-    src = src_rows[~several].set_index(keys)["source"]
-    if several.any():
-        src = pd.concat([src, src_rows[several].groupby(keys, sort=True)["source"].agg("; ".join)])
-    out = out.join(src).reset_index()
-    if not indicator.has_denominator:
-        out["denominator"] = np.nan
-    return out[cols]
+    columns = _aggregate(cells, indicator)
+    if columns is None:
+        return pd.DataFrame(columns=AGG_COLUMNS)
+    columns["source"] = pd.array(columns["source"], dtype="str")
+    return pd.DataFrame(columns)
+
+
+def _pool_members(plan) -> list[tuple[str, str, str, list[str]]]:
+    """(level, area, pooled from level, member ids): each part from its estates, the plan
+    from its estates and, failing that, from its parts."""
+    members = []
+    for part in plan.parts:
+        ests = [e.id for e in plan.estates if e.part == part.id]
+        if ests:
+            members.append(("plan_part", part.id, "estate", ests))
+    members.append(("plan", plan.id, "estate", plan.estate_ids))
+    if plan.parts:
+        members.append(("plan", plan.id, "plan_part", [p.id for p in plan.parts]))
+    return members
+
+
+def _pooled_rows(agg: dict[str, Any], plan) -> list[dict]:
+    """The rows :func:`pool_hierarchy` adds, from the aggregated columns ``agg``: a member
+    area-year is pooled when every member has a row that year and the area-year itself
+    has none."""
+    level, area, year, source = (agg[k].tolist() for k in ("level", "area", "year", "source"))
+    numerator = np.asarray(agg["numerator"], dtype="float64")
+    denominator = np.asarray(agg["denominator"], dtype="float64")
+    synthetic = np.asarray(agg["synthetic"], dtype=bool)
+    at: dict[tuple, list[int]] = {}      # (level, area, year) -> its rows
+    for i, key in enumerate(zip(level, area, year)):
+        at.setdefault(key, []).append(i)
+    have = set(at)
+    years = sorted(set(year))
+    new = []
+    for to_level, to_area, from_level, ids in _pool_members(plan):
+        wanted = set(ids)
+        for y in years:
+            if (to_level, to_area, y) in have:
+                continue
+            rows = sorted(i for a in wanted for i in at.get((from_level, a, y), ()))
+            if len(rows) != len(ids):
+                continue
+            dens = denominator[rows]
+            new.append({"level": to_level, "area": to_area, "year": y,
+                        "numerator": np.nansum(numerator[rows]),
+                        "denominator": dens.sum() if not np.isnan(dens).any() else np.nan,
+                        "source": "; ".join(sorted({source[i] for i in rows})),
+                        "synthetic": bool(synthetic[rows].any()), "pooled_from": from_level})
+            have.add((to_level, to_area, y))
+    return new
 
 
 def pool_hierarchy(agg: pd.DataFrame, plan) -> pd.DataFrame:
@@ -84,30 +199,7 @@ def pool_hierarchy(agg: pd.DataFrame, plan) -> pd.DataFrame:
     agg["pooled_from"] = ""
     if plan is None or agg.empty:
         return agg
-    have = set(zip(agg["level"], agg["area"], agg["year"]))
-    members: list[tuple[str, str, str, list[str]]] = []
-    for part in plan.parts:
-        ests = [e.id for e in plan.estates if e.part == part.id]
-        if ests:
-            members.append(("plan_part", part.id, "estate", ests))
-    members.append(("plan", plan.id, "estate", plan.estate_ids))
-    if plan.parts:
-        members.append(("plan", plan.id, "plan_part", [p.id for p in plan.parts]))
-    new = []
-    years = sorted(agg["year"].unique())
-    for level, area, from_level, ids in members:
-        for year in years:
-            if (level, area, year) in have:
-                continue
-            rows = agg[(agg["level"] == from_level) & (agg["area"].isin(ids)) & (agg["year"] == year)]
-            if len(rows) != len(ids):
-                continue
-            den = rows["denominator"].sum() if rows["denominator"].notna().all() else np.nan
-            new.append({"level": level, "area": area, "year": year,
-                        "numerator": rows["numerator"].sum(), "denominator": den,
-                        "source": "; ".join(sorted(set(rows["source"]))),
-                        "synthetic": bool(rows["synthetic"].any()), "pooled_from": from_level})
-            have.add((level, area, year))
+    new = _pooled_rows({k: agg[k].to_numpy() for k in AGG_COLUMNS}, plan)
     if new:
         agg = pd.concat([agg, pd.DataFrame(new)], ignore_index=True)
     return agg
@@ -132,16 +224,13 @@ def _interval_row(k, n, ind: Indicator, conf: float) -> tuple[float, float, floa
     return k / n * s, lo * s, hi * s, nan, nan, "Garwood (eksakt Poisson)"
 
 
-def add_intervals(df: pd.DataFrame, ind: Indicator, conf: float = 0.95) -> pd.DataFrame:
-    """Add value, lower, upper, wilson_lower, wilson_upper and method columns (vectorised;
-    the same formulas as :mod:`evaluering.intervals`)."""
+def _interval_columns(k: np.ndarray, n: np.ndarray, ind: Indicator, conf: float) -> dict[str, np.ndarray]:
+    """value, lower, upper, wilson_lower, wilson_upper and method for counts ``k`` and
+    denominators ``n`` (float arrays, NaN when missing)."""
     from scipy.special import betaincinv, gammaincinv
 
-    out = df.copy()
-    k = pd.to_numeric(out["numerator"]).astype("float64").to_numpy()
-    n = pd.to_numeric(out["denominator"]).astype("float64").to_numpy()
     a = 1 - conf
-    nan = np.full(len(out), np.nan)
+    nan = np.full(len(k), np.nan)
     with np.errstate(all="ignore"):
         if not ind.has_denominator:
             ok = ~np.isnan(k)
@@ -170,10 +259,20 @@ def add_intervals(df: pd.DataFrame, ind: Indicator, conf: float = 0.95) -> pd.Da
                 hi = gammaincinv(k + 1, 1 - a / 2) / n * s
                 wl = wh = nan
                 method = "Garwood (eksakt Poisson)"
-    for name, arr in (("value", value), ("lower", lo), ("upper", hi), ("wilson_lower", wl),
-                      ("wilson_upper", wh)):
-        out[name] = np.where(ok, arr, np.nan)
+    out = {name: np.where(ok, arr, np.nan) for name, arr in
+           (("value", value), ("lower", lo), ("upper", hi), ("wilson_lower", wl), ("wilson_upper", wh))}
     out["method"] = np.where(ok, method, "")
+    return out
+
+
+def add_intervals(df: pd.DataFrame, ind: Indicator, conf: float = 0.95) -> pd.DataFrame:
+    """Add value, lower, upper, wilson_lower, wilson_upper and method columns (vectorised;
+    the same formulas as :mod:`evaluering.intervals`)."""
+    out = df.copy()
+    k = pd.to_numeric(out["numerator"]).astype("float64").to_numpy()
+    n = pd.to_numeric(out["denominator"]).astype("float64").to_numpy()
+    for name, arr in _interval_columns(k, n, ind, conf).items():
+        out[name] = arr
     return out
 
 
@@ -193,24 +292,98 @@ def _area_names(plan) -> dict[tuple[str, str], str]:
     return names
 
 
-def _finish(df: pd.DataFrame, ind: Indicator, plan) -> pd.DataFrame:
-    names = _area_names(plan)
-    df = df.copy()
-    df["indicator"] = ind.id
-    if "area_name" not in df.columns:
-        df["area_name"] = None
-    df["area_name"] = [n if isinstance(n, str) and n else names.get((lv, a), a)
-                       for n, lv, a in zip(df["area_name"], df["level"], df["area"])]
-    defaults = {"published": False, "denominator_derived": False, "denominator_low": np.nan,
-                "denominator_high": np.nan, "computed_value": np.nan, "pooled_from": ""}
-    for col, val in defaults.items():
-        if col not in df.columns:
-            df[col] = val
+def _sort_codes(values) -> np.ndarray:
+    """Integer codes in the sort order of ``values``, missing values last."""
+    codes, uniques = pd.factorize(values, sort=True)
+    codes[codes < 0] = len(uniques)
+    return codes
+
+
+def _display_order(level: list, area, year) -> np.ndarray:
+    """The row order of a series: level from estate to country (unknown levels last), then
+    area and year; stable, like ``sort_values``."""
     from .cellschema import LEVELS
-    order = {lv: i for i, lv in enumerate(LEVELS)}
-    df = df.assign(_o=df["level"].map(order)).sort_values(["_o", "area", "year"]).drop(columns="_o")
-    df["year"] = df["year"].astype(int)
-    return df[SERIES_COLUMNS].reset_index(drop=True)
+
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    level_rank = np.array([rank.get(lv, len(LEVELS)) for lv in level], dtype=np.int64)
+    return np.lexsort((_sort_codes(year), _sort_codes(area), level_rank))
+
+
+#: columns a series gets when its rows do not say otherwise (computed rows)
+_SERIES_DEFAULTS = {"published": False, "denominator_derived": False, "denominator_low": np.nan,
+                    "denominator_high": np.nan, "computed_value": np.nan, "pooled_from": ""}
+
+
+def _constant_column(value, n: int):
+    """A column of ``n`` times ``value``, with the dtype pandas gives a scalar."""
+    if isinstance(value, str):
+        return pd.array([value] * n, dtype="str")
+    return np.full(n, value)
+
+
+def _complete(columns: dict[str, Any], ind: Indicator, plan) -> dict[str, Any]:
+    """``columns`` (arrays of equal length by column name) with the indicator, the area
+    names (where not given) and the default columns of :data:`SERIES_COLUMNS`; whole years."""
+    names = _area_names(plan)
+    n = len(columns["level"])
+    given = columns["area_name"].tolist() if "area_name" in columns else [None] * n
+    area_name = [g if isinstance(g, str) and g else names.get((lv, a), a)
+                 for g, lv, a in zip(given, columns["level"].tolist(), columns["area"].tolist())]
+    out = {**columns, "indicator": _constant_column(ind.id, n),
+           "area_name": (pd.array(area_name, dtype="str") if all(isinstance(a, str) for a in area_name)
+                         else _column_array(pd.Series(area_name, dtype=None)))}
+    for col, value in _SERIES_DEFAULTS.items():
+        if col not in out:
+            out[col] = _constant_column(value, n)
+    if out["year"].dtype != np.int64:
+        out["year"] = out["year"].astype(int)
+    return out
+
+
+def _displayed(columns: dict[str, Any]) -> pd.DataFrame:
+    """The :data:`SERIES_COLUMNS` of complete ``columns`` as a frame in display order."""
+    order = _display_order(columns["level"].tolist(), columns["area"], columns["year"])
+    out = {}
+    for col in SERIES_COLUMNS:
+        values = columns[col][order]
+        # pd.DataFrame() would read an object array of text as str: keep object columns
+        out[col] = pd.Series(values, dtype=object) if values.dtype == object else values
+    return pd.DataFrame(out)
+
+
+def _finish(df: pd.DataFrame, ind: Indicator, plan) -> pd.DataFrame:
+    """Name the areas, add the missing default columns, sort for display and keep
+    :data:`SERIES_COLUMNS`."""
+    return _displayed(_complete({c: _column_array(df[c]) for c in df.columns}, ind, plan))
+
+
+def _append_rows(columns: dict[str, Any], rows: list[dict]) -> dict[str, Any]:
+    """``columns`` (arrays of equal length) with ``rows`` added at the end."""
+    if not rows:
+        return columns
+    out = {}
+    for name, values in columns.items():
+        added = [r[name] for r in rows]
+        if isinstance(values, np.ndarray):
+            out[name] = np.concatenate([values, np.array(added, dtype=values.dtype)])
+        else:
+            out[name] = pd.array([*values.tolist(), *added], dtype=values.dtype)
+    return out
+
+
+def _computed(cells: pd.DataFrame, indicator: Indicator, plan, conf: float) -> dict[str, Any] | None:
+    """The computed rows of :func:`indicator_series` as arrays by column name, not yet named
+    or sorted; None when no cell is of the indicator."""
+    columns = _aggregate(cells, indicator)
+    if columns is None:
+        return None
+    columns["pooled_from"] = np.full(len(columns["year"]), "", dtype=object)
+    if plan is not None:
+        columns = _append_rows(columns, _pooled_rows(columns, plan))
+    columns.update(_interval_columns(columns["numerator"], columns["denominator"], indicator, conf))
+    for name in ("source", "pooled_from", "method"):
+        columns[name] = pd.array(columns[name], dtype="str")
+    return columns
 
 
 def indicator_series(cells: pd.DataFrame, indicator: Indicator, plan=None,
@@ -218,10 +391,88 @@ def indicator_series(cells: pd.DataFrame, indicator: Indicator, plan=None,
     """The computed series of one indicator for every level, area and year in ``cells``
     (plus pooled plan_part and plan rows when ``plan`` is given). Columns: SERIES_COLUMNS.
     """
-    agg = pool_hierarchy(aggregate_cells(cells, indicator), plan)
-    if agg.empty:
+    columns = _computed(cells, indicator, plan, conf)
+    if columns is None:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    return _finish(add_intervals(agg, indicator, conf), indicator, plan)
+    return _displayed(_complete(columns, indicator, plan))
+
+
+def _published_rows(pub: pd.DataFrame, picked: np.ndarray, indicator: Indicator, conf: float) -> list[dict]:
+    """One series row per published value (the rows ``picked`` of ``pub``; see
+    :func:`with_published`)."""
+    from .published import implied_denominator
+
+    cols = {c: pub[c].to_numpy(dtype=object)[picked].tolist()
+            for c in ("level", "area", "area_name", "year", "value", "count", "source")}
+    cols["decimals"] = (pub["decimals"].to_numpy(dtype=object)[picked].tolist() if "decimals" in pub.columns
+                        else [1] * len(picked))
+    rows = []
+    for level, area, area_name, year, value, count, source, decimals in zip(*cols.values()):
+        num = den = lo_n = hi_n = np.nan
+        derived = False
+        if not pd.isna(count):
+            num = float(count)
+            if indicator.has_denominator:
+                lo_n, den, hi_n = implied_denominator(int(count), float(value), indicator.scale,
+                                                      int(decimals))
+                derived = True
+        if derived:
+            _, lo, hi, wl, wh, method = _interval_row(num, den, indicator, conf)
+            method += "; nævner udledt af trykt andel og antal"
+        elif not pd.isna(num) and not indicator.has_denominator:
+            _, lo, hi, wl, wh, method = _interval_row(num, den, indicator, conf)
+        else:
+            lo = hi = wl = wh = np.nan
+            method = ""
+        rows.append({"level": level, "area": str(area), "area_name": area_name,
+                     "year": int(year), "numerator": num, "denominator": den,
+                     "value": float(value), "lower": lo, "upper": hi, "wilson_lower": wl,
+                     "wilson_upper": wh, "method": method, "pooled_from": "", "source": source,
+                     "synthetic": False, "published": True, "denominator_derived": derived,
+                     "denominator_low": lo_n, "denominator_high": hi_n})
+    return rows
+
+
+def _published_frame(published, indicator: Indicator, conf: float) -> pd.DataFrame | None:
+    """The published values of ``indicator`` as series rows, or None when there are none."""
+    pub = published.values if hasattr(published, "values") else published
+    if pub is None or not len(pub):
+        return None
+    picked = np.flatnonzero((pub["indicator"] == indicator.id).to_numpy(bool, na_value=False))
+    if not len(picked):
+        return None
+    return pd.DataFrame(_published_rows(pub, picked, indicator, conf))
+
+
+def _keys(columns) -> list[tuple]:
+    """The (level, area, year) of every row of a frame or of arrays by column name."""
+    return list(zip(columns["level"].tolist(), columns["area"].tolist(), columns["year"].tolist()))
+
+
+def _replace_computed(computed: dict[str, Any], pubdf: pd.DataFrame) -> np.ndarray:
+    """Give the published rows ``pubdf`` their ``computed_value`` from the ``computed``
+    columns; returns the positions of the computed rows no published row replaces."""
+    computed_keys, pub_keys = _keys(computed), _keys(pubdf)
+    value_of = dict(zip(computed_keys, computed["value"].tolist()))
+    pubdf["computed_value"] = [value_of.get(k, np.nan) for k in pub_keys]
+    replaced = set(pub_keys)
+    return np.flatnonzero(np.array([k not in replaced for k in computed_keys], dtype=bool))
+
+
+def _stack(first: dict[str, Any], rows: np.ndarray, second: pd.DataFrame) -> dict[str, Any]:
+    """The columns of ``second`` with the ``rows`` of ``first`` (arrays by column name, a
+    superset of ``second``'s columns) on top, with the dtypes ``pd.concat`` gives."""
+    out = {}
+    for col in second.columns:
+        a, b = first[col][rows], _column_array(second[col])
+        if a.dtype != b.dtype or a.dtype == object:   # let pandas find the common dtype
+            both = [pd.Series(a, dtype=a.dtype), pd.Series(b, dtype=b.dtype)]
+            out[col] = _column_array(pd.concat(both, ignore_index=True))
+        elif isinstance(a, np.ndarray):
+            out[col] = np.concatenate([a, b])
+        else:   # the ExtensionArray interface's concatenation of one dtype
+            out[col] = type(a)._concat_same_type([a, b])
+    return out
 
 
 def with_published(series: pd.DataFrame, published, indicator: Indicator, plan=None,
@@ -234,55 +485,61 @@ def with_published(series: pd.DataFrame, published, indicator: Indicator, plan=N
     ``denominator_low``/``denominator_high``) and intervals from it; a published value
     without a count has no interval.
     """
-    from .published import implied_denominator
-
-    pub = published.values if hasattr(published, "values") else published
-    pub = pub[pub["indicator"] == indicator.id] if pub is not None and len(pub) else None
-    if pub is None or pub.empty:
+    pubdf = _published_frame(published, indicator, conf)
+    if pubdf is None:
         return series
-    rows = []
-    for _, p in pub.iterrows():
-        count = p["count"]
-        num = den = lo_n = hi_n = np.nan
-        derived = False
-        if not pd.isna(count):
-            num = float(count)
-            if indicator.has_denominator:
-                lo_n, den, hi_n = implied_denominator(int(count), float(p["value"]), indicator.scale,
-                                                      int(p.get("decimals", 1)))
-                derived = True
-        if derived:
-            _, lo, hi, wl, wh, method = _interval_row(num, den, indicator, conf)
-            method += "; nævner udledt af trykt andel og antal"
-        elif not pd.isna(num) and not indicator.has_denominator:
-            _, lo, hi, wl, wh, method = _interval_row(num, den, indicator, conf)
-        else:
-            lo = hi = wl = wh = np.nan
-            method = ""
-        rows.append({"level": p["level"], "area": str(p["area"]), "area_name": p["area_name"],
-                     "year": int(p["year"]), "numerator": num, "denominator": den,
-                     "value": float(p["value"]), "lower": lo, "upper": hi, "wilson_lower": wl,
-                     "wilson_upper": wh, "method": method, "pooled_from": "", "source": p["source"],
-                     "synthetic": False, "published": True, "denominator_derived": derived,
-                     "denominator_low": lo_n, "denominator_high": hi_n})
-    pubdf = pd.DataFrame(rows)
-    key = ["level", "area", "year"]
-    if not series.empty:
-        comp = series.set_index(key)["value"]
-        pubdf["computed_value"] = [comp.get(tuple(k), np.nan) for k in pubdf[key].itertuples(index=False)]
-        keys = set(map(tuple, pubdf[key].itertuples(index=False)))
-        keep = [tuple(k) not in keys for k in series[key].itertuples(index=False)]
-        series = series[keep]
-        merged = pd.concat([series, pubdf], ignore_index=True) if len(series) else pubdf
-    else:
-        merged = pubdf
-    return _finish(merged, indicator, plan)
+    if series.empty:
+        return _finish(pubdf, indicator, plan)
+    columns = {c: _column_array(series[c]) for c in series.columns}
+    kept = _replace_computed(columns, pubdf)
+    if not len(kept):
+        return _finish(pubdf, indicator, plan)
+    if not set(pubdf.columns) <= set(columns):
+        return _finish(pd.concat([series.iloc[kept], pubdf], ignore_index=True), indicator, plan)
+    return _displayed(_complete(_stack(columns, kept, pubdf), indicator, plan))
+
+
+def shown_series(cells: pd.DataFrame, published, indicator: Indicator, plan=None,
+                 conf: float = 0.95) -> pd.DataFrame:
+    """The series shown to users: ``with_published(indicator_series(cells, indicator, plan,
+    conf), published, indicator, plan, conf)``, computed without sorting twice."""
+    columns = _computed(cells, indicator, plan, conf)
+    pubdf = _published_frame(published, indicator, conf)
+    if columns is None:
+        return pd.DataFrame(columns=SERIES_COLUMNS) if pubdf is None else _finish(pubdf, indicator, plan)
+    columns = _complete(columns, indicator, plan)
+    if pubdf is None:
+        return _displayed(columns)
+    kept = _replace_computed(columns, pubdf)
+    if not len(kept):
+        return _finish(pubdf, indicator, plan)
+    return _displayed(_complete(_stack(columns, kept, pubdf), indicator, plan))
 
 
 def series_value(series: pd.DataFrame, level: str, area: str, year: int) -> pd.Series | None:
     """The row of one level/area/year, or None."""
     sel = series[(series["level"] == level) & (series["area"] == str(area)) & (series["year"] == year)]
     return None if sel.empty else sel.iloc[0]
+
+
+def _average(level: str, area: str, first_year: int, last_year: int, scale: float | None,
+             value: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> dict:
+    """:func:`multi_year_average` from the rows of the area inside the years (arrays)."""
+    n = last_year - first_year + 1
+    complete = len(value) == n and not pd.isna(value).any()
+    # fsum: 2.7 + 2.5 + 4.0 + 4.2 is 13.4 exactly as printed, so the mean prints as 3.35
+    mean = math.fsum(value) / n if complete else math.nan
+    pooled = math.nan
+    if complete and scale is not None and not pd.isna(numerator).any():
+        if not pd.isna(denominator).any() and denominator.sum() > 0:
+            pooled = float(numerator.sum() / denominator.sum() * scale)
+        elif scale == 1:
+            pooled = float(numerator.sum() / n)
+    return {"level": level, "area": str(area), "first_year": first_year, "last_year": last_year,
+            "n_years": int(len(value)), "complete": bool(complete), "mean_of_rates": mean,
+            "pooled_rate": pooled,
+            "label_mean_of_rates": "gennemsnit af årlige værdier (den offentliggjorte konvention)",
+            "label_pooled_rate": "samlet rate: sum af tællere / sum af nævnere"}
 
 
 def multi_year_average(series: pd.DataFrame, level: str, area: str, first_year: int,
@@ -301,21 +558,8 @@ def multi_year_average(series: pd.DataFrame, level: str, area: str, first_year: 
     """
     sel = series[(series["level"] == level) & (series["area"] == str(area))
                  & series["year"].between(first_year, last_year)]
-    n = last_year - first_year + 1
-    complete = len(sel) == n and sel["value"].notna().all()
-    # fsum: 2.7 + 2.5 + 4.0 + 4.2 is 13.4 exactly as printed, so the mean prints as 3.35
-    mean = math.fsum(sel["value"]) / n if complete else math.nan
-    pooled = math.nan
-    if complete and scale is not None and sel["numerator"].notna().all():
-        if sel["denominator"].notna().all() and sel["denominator"].sum() > 0:
-            pooled = float(sel["numerator"].sum() / sel["denominator"].sum() * scale)
-        elif scale == 1:
-            pooled = float(sel["numerator"].sum() / n)
-    return {"level": level, "area": str(area), "first_year": first_year, "last_year": last_year,
-            "n_years": int(len(sel)), "complete": bool(complete), "mean_of_rates": mean,
-            "pooled_rate": pooled,
-            "label_mean_of_rates": "gennemsnit af årlige værdier (den offentliggjorte konvention)",
-            "label_pooled_rate": "samlet rate: sum af tællere / sum af nævnere"}
+    return _average(level, area, first_year, last_year, scale, sel["value"].to_numpy(),
+                    sel["numerator"].to_numpy(), sel["denominator"].to_numpy())
 
 
 def averages_table(series: pd.DataFrame, indicator: Indicator, first_year: int,
@@ -323,13 +567,40 @@ def averages_table(series: pd.DataFrame, indicator: Indicator, first_year: int,
     """:func:`multi_year_average` for every level and area of a series."""
     if series.empty:
         return pd.DataFrame()
-    pairs = series[["level", "area", "area_name"]].drop_duplicates(["level", "area"])
-    rows = []
-    for lv, a, name in pairs.itertuples(index=False):
-        r = multi_year_average(series, lv, a, first_year, last_year, indicator.scale)
-        r.update(indicator=indicator.id, area_name=name)
-        rows.append(r)
-    return pd.DataFrame(rows)
+    year = series["year"].to_numpy()
+    in_years = (year >= first_year) & (year <= last_year)
+    rows_of: dict[tuple, list[int]] = {}     # (level, area) -> its rows inside the years
+    name_of: dict[tuple, Any] = {}           # (level, area) -> area name of its first row
+    for i, (lv, a, name, inside) in enumerate(zip(series["level"].tolist(), series["area"].tolist(),
+                                                  series["area_name"].tolist(), in_years.tolist())):
+        name_of.setdefault((lv, a), name)
+        rows = rows_of.setdefault((lv, a), [])
+        if inside:
+            rows.append(i)
+    value, numerator, denominator = (series[c].to_numpy() for c in ("value", "numerator", "denominator"))
+    out = []
+    for (lv, a), rows in rows_of.items():
+        r = _average(lv, a, first_year, last_year, indicator.scale, value[rows], numerator[rows],
+                     denominator[rows])
+        r.update(indicator=indicator.id, area_name=name_of[(lv, a)])
+        out.append(r)
+    return pd.DataFrame(out)
+
+
+def _complete_years(ssp: pd.DataFrame) -> tuple[set, list[str]]:
+    """The years of the SSP log with rows for all four quarters, and a note (Danish) for
+    each other year."""
+    quarters: dict[Any, set] = {}
+    known_year, known_quarter = ssp["year"].notna().tolist(), ssp["quarter"].notna().tolist()
+    for y, q, y_ok, q_ok in zip(ssp["year"].tolist(), ssp["quarter"].tolist(), known_year, known_quarter):
+        if y_ok:
+            seen = quarters.setdefault(y, set())
+            if q_ok:
+                seen.add(q)
+    complete = {y for y, qs in quarters.items() if len(qs) == 4}
+    notes = [f"SSP-loggen for {y} dækker kun {len(quarters[y])} kvartal(er); året indgår ikke"
+             for y in sorted(set(quarters) - complete)]
+    return complete, notes
 
 
 def ssp_cells(ssp: pd.DataFrame, plan, levels: Iterable[int] = (1, 2),
@@ -348,36 +619,38 @@ def ssp_cells(ssp: pd.DataFrame, plan, levels: Iterable[int] = (1, 2),
     >>> int(c["numerator"].iloc[0]), c["level"].iloc[0]
     (12, 'plan')
     """
-    from .cellschema import check_cells, empty_cells
+    from .cellschema import DTYPES, check_cells, empty_cells
 
     if ssp is None or len(ssp) == 0:
         return empty_cells(), []
-    notes = []
+    complete, notes = _complete_years(ssp)
     part_of = {e.id: e.part for e in plan.estates}
-    quarters = ssp.groupby("year")["quarter"].nunique()
-    complete = set(quarters[quarters == 4].index)
-    for y in sorted(set(quarters.index) - complete):
-        notes.append(f"SSP-loggen for {y} dækker kun {quarters[y]} kvartal(er); året indgår ikke")
-    known = {plan.id, *(p.id for p in plan.parts), *part_of}
-    df = ssp[ssp["level"].isin(list(levels)) & ssp["year"].isin(complete) & ssp["area"].astype(str).isin(known)]
-    if df.empty:
-        return empty_cells(), notes
-    df = df.assign(area=df["area"].astype(str))
-    frames = []
-    est = df[df["area"].isin(part_of)]
-    if len(est):
-        frames.append(est.assign(cell_level="estate", cell_area=est["area"]))
     part_ids = {p.id for p in plan.parts}
-    part = df["area"].map(lambda a: a if a in part_ids else part_of.get(a))
-    in_part = df[part.notna()]
-    if len(in_part):
-        frames.append(in_part.assign(cell_level="plan_part", cell_area=part[part.notna()]))
-    frames.append(df.assign(cell_level="plan", cell_area=plan.id))
-    allrows = pd.concat(frames, ignore_index=True)
-    g = allrows.groupby(["cell_level", "cell_area", "year"])["cases"].sum().reset_index()
-    cells = pd.DataFrame({
-        "level": g["cell_level"], "area": g["cell_area"], "year": g["year"].astype(int),
-        "age_band": "alle", "sex": "all", "measure": "ssp_sager_niveau_1_2",
-        "numerator": g["cases"].astype(int), "denominator": pd.NA, "source": source,
-        "synthetic": bool(synthetic)})
+    known = {plan.id, *part_ids, *part_of}
+    wanted_levels = set(levels)
+    cases = _as_float(ssp["cases"])
+    sums: dict[tuple[str, str, Any], float] = {}   # (cell level, cell area, year) -> cases
+    rows = zip(ssp["level"].tolist(), ssp["year"].tolist(), ssp["area"].astype(str).tolist(), cases.tolist())
+    for level, year, area, n in rows:
+        if level not in wanted_levels or year not in complete or area not in known:
+            continue
+        n = 0.0 if math.isnan(n) else n
+        part = area if area in part_ids else part_of.get(area)
+        targets = [("plan", plan.id)]
+        if area in part_of:
+            targets.append(("estate", area))
+        if part is not None:
+            targets.append(("plan_part", part))
+        for cell_level, cell_area in targets:
+            sums[(cell_level, cell_area, year)] = sums.get((cell_level, cell_area, year), 0.0) + n
+    if not sums:
+        return empty_cells(), notes
+    keys = sorted(sums)
+    n = len(keys)
+    columns = {
+        "level": [k[0] for k in keys], "area": [k[1] for k in keys], "year": [int(k[2]) for k in keys],
+        "age_band": ["alle"] * n, "sex": ["all"] * n, "measure": ["ssp_sager_niveau_1_2"] * n,
+        "numerator": [int(sums[k]) for k in keys], "denominator": [pd.NA] * n, "source": [source] * n,
+        "synthetic": [bool(synthetic)] * n}
+    cells = pd.DataFrame({c: pd.array(values, dtype=DTYPES[c]) for c, values in columns.items()})
     return check_cells(cells, "ssp-log"), notes

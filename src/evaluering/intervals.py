@@ -36,10 +36,13 @@ __all__ = [
 
 
 def z_value(conf: float = 0.95) -> float:
-    """The two-sided normal quantile: ``z_value(0.95)`` is 1.959964..."""
-    from scipy.stats import norm
+    """The two-sided normal quantile: ``z_value(0.95)`` is 1.959964...
 
-    return float(norm.ppf(1 - (1 - conf) / 2))
+    (``scipy.special.ndtri`` is what ``scipy.stats.norm.ppf`` computes, without its
+    argument handling.)"""
+    from scipy.special import ndtri
+
+    return float(ndtri(1 - (1 - conf) / 2))
 
 
 def _check(k: float, n: float | None = None) -> None:

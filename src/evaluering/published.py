@@ -150,6 +150,18 @@ def load_published(directory: str | Path) -> Published:
     return Published(values=values, printed_averages=printed, other=other)
 
 
+def _yearly_values(values: pd.DataFrame) -> dict[tuple, list[tuple]]:
+    """(indicator, level, area) -> [(year, value), ...] in table order (rows with a missing
+    indicator, level or area are left out: they match no printed average)."""
+    out: dict[tuple, list[tuple]] = {}
+    keys = ["indicator", "level", "area"]
+    known = values[keys].notna().all(axis=1).tolist()
+    for ok, *key, year, value in zip(known, *(values[c].tolist() for c in [*keys, "year", "value"])):
+        if ok:
+            out.setdefault(tuple(key), []).append((year, value))
+    return out
+
+
 def check_printed_averages(published: Published) -> pd.DataFrame:
     """Recompute each printed average as the mean of the printed yearly values.
 
@@ -159,15 +171,15 @@ def check_printed_averages(published: Published) -> pd.DataFrame:
     rounding), note (Danish), source.
     """
     rows = []
-    vals = published.values
-    for _, a in published.printed_averages.iterrows():
-        sel = vals[(vals["indicator"] == a["indicator"]) & (vals["level"] == a["level"])
-                   & (vals["area"] == a["area"]) & vals["year"].between(a["first_year"], a["last_year"])]
+    yearly = _yearly_values(published.values)
+    for a in published.printed_averages.to_dict("records"):
+        sel = [v for y, v in yearly.get((a["indicator"], a["level"], a["area"]), ())
+               if a["first_year"] <= y <= a["last_year"]]
         n_expected = a["last_year"] - a["first_year"] + 1
         dec = int(a["printed_decimals"])
         if len(sel) == n_expected:
             # exact decimal arithmetic on the printed values: 13.4 / 4 is 3.35, not 3.3499...
-            exact = sum(Decimal(repr(float(v))) for v in sel["value"]) / len(sel)
+            exact = sum(Decimal(repr(float(v))) for v in sel) / len(sel)
             mean = float(exact)
             rounded = float(exact.quantize(Decimal(1).scaleb(-dec), rounding=ROUND_HALF_UP))
         else:

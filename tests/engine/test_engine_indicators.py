@@ -212,3 +212,20 @@ def test_vectorised_intervals_equal_the_scalar_functions():
     missing = add_intervals(pd.DataFrame({"numerator": [3.0], "denominator": [float("nan")]}),
                             get_indicator("andel_sigtede_10_17"))
     assert math.isnan(missing["value"][0]) and missing["method"][0] == ""
+
+
+def test_shown_series_is_the_published_precedence_of_the_computed_series():
+    """evaluate() builds each shown series in one pass: it must equal the two public steps,
+    with or without cells, published values or replaced rows."""
+    from evaluering.indicators import shown_series
+
+    p = plan()
+    rows = (_estate_cells(2015) + _estate_cells(2016, skip=("AO-03",))
+            + [cell("plan", "aalborg-oest", 2015, "sigtet_mistaenkt", 25, 600),
+               cell("municipality", "0851", 2013, "sigtet_mistaenkt", 70, 9000),
+               cell("plan", "aalborg-oest", 2015, "sigtelser", 60, 1000, age="15+")])
+    pub = load_published(PUBLISHED)
+    for ind_id in ("andel_sigtede_10_17", "sigtelser_15plus", "sigtede_15plus", "ssp_sager_niveau_1_2"):
+        ind = get_indicator(ind_id)
+        expected = with_published(indicator_series(cells(rows), ind, p), pub, ind, p)
+        pd.testing.assert_frame_equal(shown_series(cells(rows), pub, ind, p), expected, check_exact=True)

@@ -58,3 +58,26 @@ def test_parse_bool():
     assert [parse_bool(x) for x in ["ja", "JA", "yes", "1", "x", "nej", "", "0", None]] == [True] * 5 + [False] * 4
     with pytest.raises(ValueError):
         parse_bool("måske")
+
+
+@pytest.mark.parametrize("kind,name", [("ssp", "ssp_sager.csv"), ("meetings", "netvaerksmoeder.csv"),
+                                       ("courses", "ungeforloeb.csv"), ("events", "opkvalificering.csv"),
+                                       ("milestones", "milepaele.csv")])
+def test_column_pass_reads_a_log_as_the_row_pass_does(kind, name):
+    """parse_table parses a clean file column by column (each distinct value once) and types
+    the columns directly; the row-by-row pass and the frame-wise typing must agree."""
+    import pandas as pd
+
+    from pathlib import Path
+
+    from evaluering.sources import schema as s
+    from evaluering.sources.logs import LOG_SCHEMAS
+
+    raw = s.read_raw(Path(__file__).resolve().parents[2] / "data" / "raw" / "logs" / name)
+    schema = LOG_SCHEMAS[kind]
+    collector = s._Collector(raw.path, False, s.MAX_PROBLEMS)
+    positions = s._match_headers(raw, schema, collector)
+    header_of = {c.name: raw.headers[positions[c.name]] for c in schema.columns if c.name in positions}
+    data, notes = s._parse_columns(raw, schema, positions)
+    assert (data, notes) == s._parse_rows(raw, schema, positions, header_of, collector)
+    pd.testing.assert_frame_equal(s._typed_frame(data, notes, schema), s._types(pd.DataFrame(data), schema))

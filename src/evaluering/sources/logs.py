@@ -96,7 +96,7 @@ def _check_ssp(frame, ctx) -> None:
     known: KnownIds = ctx.extra["known"]
     if known.empty:
         return
-    for i, (area, year) in enumerate(zip(frame["area"], frame["year"])):
+    for i, (area, year) in enumerate(zip(frame["area"].tolist(), frame["year"].tolist())):
         plan_id = known.area_plan.get(area)
         if plan_id is None:
             which = f"plan '{known.plan_ids[0]}'" if known.single else "the plan files in data/raw/plans/"

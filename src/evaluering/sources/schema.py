@@ -626,25 +626,10 @@ def _parse_value(c: Column, v: Any, decimal: str) -> Any:
     raise ValueError(f"unknown column kind {c.kind}")  # pragma: no cover
 
 
-def parse_table(raw: RawTable, schema: Schema, collect: bool = False, limit: int = MAX_PROBLEMS,
-                context: dict[str, Any] | None = None):
-    """Check ``raw`` against ``schema`` and return the tidy DataFrame.
-
-    With ``collect=True`` problems are gathered (up to ``limit``) and raised together as
-    :class:`Problems`; otherwise the first one is raised as :class:`InputError`.
-    """
-    import pandas as pd
-
-    col = _Collector(raw.path, collect, limit)
-    positions = _match_headers(raw, schema, col)
-    if col.errors and any(e.row == raw.header_line for e in col.errors):
-        col.done()
-    if not raw.rows and not schema.allow_empty:
-        col.add(raw.header_line + 1, None, "no data rows: the file has a header only")
-        col.done()
-    header_of = {name: raw.headers[pos] for name, pos in positions.items()}
-    for c in schema.columns:
-        header_of.setdefault(c.name, c.header)
+def _parse_rows(raw: RawTable, schema: Schema, positions: dict[str, int], header_of: dict[str, str],
+                col: _Collector) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Parse every value row by row, reporting each problem (in file order) to ``col``.
+    Returns the parsed values and the suppression notes by tidy column name."""
     ncols = len(raw.headers)
     data: dict[str, list[Any]] = {c.name: [] for c in schema.columns if c.name in positions}
     notes: dict[str, list[Any]] = {c.name: [] for c in schema.columns if c.suppressible and c.name in positions}
@@ -686,15 +671,101 @@ def parse_table(raw: RawTable, schema: Schema, collect: bool = False, limit: int
             data[c.name].append(value)
             if c.name in notes:
                 notes[c.name].append(note)
-    frame = pd.DataFrame(data)
-    for name, values in notes.items():
-        frame[f"{name}_note"] = pd.Series(values, dtype="string")
-    frame = _types(frame, schema)
+    return data, notes
+
+
+class _Unparsable(Exception):
+    """A value :func:`_parse_columns` leaves to :func:`_parse_rows` to report."""
+
+
+def _column_parser(c: Column, decimal: str) -> Callable[[Any], tuple[Any, Any]]:
+    """``value -> (parsed, note)`` for one column, as :func:`_parse_rows` parses it; raises
+    :class:`_Unparsable` where :func:`_parse_rows` reports a problem."""
+    def parse(v: Any) -> tuple[Any, Any]:
+        if c.suppressible and isinstance(v, str) and v.strip().casefold() in SUPPRESSED_MARKERS:
+            return None, SUPPRESSED_MARKERS[v.strip().casefold()]
+        if _is_blank(v):
+            if c.kind == "bool":
+                return False, None
+            if c.required:
+                raise _Unparsable
+            return None, None
+        try:
+            value = _parse_value(c, v, decimal)
+        except ValueError:
+            raise _Unparsable from None
+        if c.kind in ("int", "float") and value is not None:
+            if (c.min is not None and value < c.min) or (c.max is not None and value > c.max):
+                raise _Unparsable
+        return value, None
+    return parse
+
+
+def _parse_columns(raw: RawTable, schema: Schema,
+                   positions: dict[str, int]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]] | None:
+    """The fast pass of :func:`parse_table`: parse column by column, each distinct value of
+    a column once. Returns None at the first problem (:func:`_parse_rows` then reports)."""
+    ncols = len(raw.headers)
+    if any(len(row) > ncols and any(not _is_blank(v) for v in row[ncols:]) for row in raw.rows):
+        return None
+    data: dict[str, list[Any]] = {}
+    notes: dict[str, list[Any]] = {}
+    for c in schema.columns:
+        if c.name not in positions:
+            continue
+        pos = positions[c.name]
+        parse = _column_parser(c, raw.decimal)
+        seen: dict[tuple[type, Any], tuple[Any, Any]] = {}   # (type, text) -> (value, note)
+        values, col_notes = [], []
+        try:
+            for row in raw.rows:
+                v = row[pos] if pos < len(row) else None
+                try:
+                    got = seen.get((type(v), v))
+                    if got is None:
+                        got = seen[(type(v), v)] = parse(v)
+                except TypeError:   # an unhashable cell value
+                    got = parse(v)
+                values.append(got[0])
+                col_notes.append(got[1])
+        except _Unparsable:
+            return None
+        data[c.name] = values
+        if c.suppressible:
+            notes[c.name] = col_notes
+    return data, notes
+
+
+def parse_table(raw: RawTable, schema: Schema, collect: bool = False, limit: int = MAX_PROBLEMS,
+                context: dict[str, Any] | None = None):
+    """Check ``raw`` against ``schema`` and return the tidy DataFrame.
+
+    With ``collect=True`` problems are gathered (up to ``limit``) and raised together as
+    :class:`Problems`; otherwise the first one is raised as :class:`InputError`.
+    """
+    import pandas as pd
+
+    col = _Collector(raw.path, collect, limit)
+    positions = _match_headers(raw, schema, col)
+    if col.errors and any(e.row == raw.header_line for e in col.errors):
+        col.done()
+    if not raw.rows and not schema.allow_empty:
+        col.add(raw.header_line + 1, None, "no data rows: the file has a header only")
+        col.done()
+    header_of = {name: raw.headers[pos] for name, pos in positions.items()}
+    for c in schema.columns:
+        header_of.setdefault(c.name, c.header)
+    parsed = _parse_columns(raw, schema, positions)
+    if parsed is None:   # a problem somewhere: find and report every one in file order
+        parsed = _parse_rows(raw, schema, positions, header_of, col)
+    data, notes = parsed
+    frame = _typed_frame(data, notes, schema)
     ctx = CheckContext(raw.path, header_of, raw.lines, col, schema.echo_values, dict(context or {}))
     if schema.key and not col.errors:
         keys = [k for k in schema.key if k in frame.columns]
-        dup = frame.duplicated(keys, keep=False)
-        if dup.any():
+        # distinct parsed keys mean no duplicate rows; only a repeat needs the frame
+        repeated = not keys or len(set(zip(*(data[k] for k in keys)))) < len(frame)
+        if repeated and frame.duplicated(keys, keep=False).any():
             first_seen: dict[tuple, int] = {}
             for i, k in enumerate(frame[keys].itertuples(index=False, name=None)):
                 if k in first_seen:
@@ -720,6 +791,41 @@ def _shown(v: Any, width: int = 30) -> str:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
+
+
+_EXACT_INT = 2 ** 53   # whole numbers a float holds exactly
+
+
+def _typed_column(c: Column, values: list[Any]):
+    """The parsed ``values`` of column ``c`` as an array of its kind's dtype, exactly as
+    :func:`_types` converts a frame column of them."""
+    import numpy as np
+    import pandas as pd
+
+    if c.kind == "int" and all(v is None or (type(v) is int and -_EXACT_INT < v < _EXACT_INT) for v in values):
+        return pd.array(values, dtype="Int64") if (not values or None in values) else np.array(values, dtype=np.int64)
+    if c.kind == "float" and all(v is None or type(v) is float for v in values):
+        return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+    if c.kind == "bool":
+        return np.array(values, dtype=bool)
+    if c.kind in ("text", "choice") and all(v is None or type(v) is str for v in values):
+        return pd.array(values, dtype="string")
+    if c.kind == "date":
+        return pd.to_datetime(pd.Series([None if v is None else pd.Timestamp(v) for v in values],
+                                        dtype="datetime64[ns]"))
+    # anything unusual: the general conversion of a frame column
+    return _types(pd.DataFrame({c.name: values}), Schema(c.kind, [c]))[c.name]
+
+
+def _typed_frame(data: dict[str, list[Any]], notes: dict[str, list[Any]], schema: Schema):
+    """The tidy frame of the parsed values: one column per schema column in ``data`` (typed
+    as :func:`_types` types it), then one ``<name>_note`` column per suppressible one."""
+    import pandas as pd
+
+    columns = {c.name: _typed_column(c, data[c.name]) for c in schema.columns if c.name in data}
+    for name, values in notes.items():
+        columns[f"{name}_note"] = pd.array(values, dtype="string")
+    return pd.DataFrame(columns)
 
 
 def _types(frame, schema: Schema):
