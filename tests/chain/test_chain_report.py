@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import nbformat
@@ -189,3 +190,77 @@ def test_unknown_plan_is_one_line_exit_2():
     proc = _cli("report", "--plan", "findes-ikke", "--year", "2020", "--no-pdf", check=False)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+# --- the real report as a person sees it: headless Chromium and the printed PDF ----------
+
+def _chromium() -> str | None:
+    from evaluering.reporting.pdf import find_chromium
+
+    return find_chromium()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_report_as_seen_in_chromium(report_dir):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("no chromium binary (make chromium installs the Debian package)")
+    from playwright.sync_api import sync_playwright
+
+    external = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda r: external.append(r.url)
+                    if not r.url.startswith(("file:", "data:")) else None)
+            page.goto((report_dir / f"{PLAN}.html").resolve().as_uri(), wait_until="load")
+            assert page.locator("h1").first.inner_text().startswith(f"Årsrapport {YEAR}")
+            h2 = [t.strip() for t in page.locator("h2").all_inner_texts()]
+            assert [h.split(".")[0] for h in h2] == [str(i) for i in range(1, 10)], h2
+            assert h2[0].startswith("1. Sammenfatning")
+            # the criteria table comes first and shows every criterion with its status
+            criteria = page.locator("table.ev-criteria")
+            assert criteria.is_visible()
+            ids = criteria.locator("tbody tr td:first-child").all_inner_texts()
+            assert ids == ["K1", "K2", "K3", "K3b"]
+            assert criteria.locator(".status").count() == 4
+            # every figure is loaded, has alt text and a caption
+            widths = page.eval_on_selector_all("img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+            assert len(widths) >= 8 and all(w > 0 for w in widths), widths
+            alts = page.eval_on_selector_all("img", "els => els.map(e => e.alt)")
+            assert all(len(a) > 20 for a in alts), alts
+            assert page.locator("figure.ev-figure figcaption").count() == len(widths)
+            # nothing wider than the text column (a clipped table hides years)
+            main = page.locator("main").bounding_box()["width"]
+            tables = page.eval_on_selector_all("table.ev-table", "els => els.map(e => e.getBoundingClientRect().width)")
+            assert tables and max(tables) <= main + 1, (max(tables), main)
+            # the synthetic-data label is visible, not only present
+            assert page.get_by_text("Syntetiske data.", exact=False).first.is_visible()
+            assert page.locator(".jp-InputPrompt").count() == 0
+        finally:
+            browser.close()
+    assert external == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_report_prints_to_a_pdf_with_every_section(report_dir, tmp_path):
+    if _chromium() is None:
+        pytest.skip("no chromium binary (make chromium installs the Debian package)")
+    from pypdf import PdfReader
+
+    from evaluering.reporting.pdf import html_to_pdf
+
+    pdf = tmp_path / f"{PLAN}.pdf"
+    html_to_pdf(report_dir / f"{PLAN}.html", pdf)
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) >= 5
+    # NFKC: the PDF sets "ff" as a ligature
+    text = unicodedata.normalize("NFKC", " ".join(" ".join((page.extract_text() or "").split())
+                                                   for page in reader.pages))
+    for heading in ("1. Sammenfatning", "2. Indikatorerne over tid", "6. Effektestimat", "9. Proveniens"):
+        assert heading in text, heading
+    first_page = " ".join((reader.pages[0].extract_text() or "").split())
+    assert "Årsrapport 2020" in first_page and "K1" in first_page

@@ -62,6 +62,8 @@ def css() -> str:
     """The report's own styles (inline, no external resources)."""
     return """<style>
 .ev-table{border-collapse:collapse;margin:0.5em 0 1em 0;font-size:0.92em}
+.jp-RenderedHTMLCommon table.ev-table,table.ev-table{table-layout:auto}
+.ev-table td small{font-size:0.8em;color:#444}
 .ev-table th,.ev-table td{border:1px solid #bbb;padding:3px 8px;text-align:left !important;vertical-align:top}
 .ev-criteria{width:100%}
 .ev-table th{background:#eef3f8}

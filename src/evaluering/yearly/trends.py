@@ -164,8 +164,9 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
             else:
                 text = html.escape(_value_text(r["value"], indicator))
                 if pd.notna(r["lower"]) and pd.notna(r["upper"]):
-                    text += (f'<br><small>{html.escape(_value_text(r["lower"], indicator))}–'
-                             f'{html.escape(_value_text(r["upper"], indicator))}</small>')
+                    # the bounds without the unit (it is in the value and the caption)
+                    text += (f'<br><small>{fmt.number(r["lower"], indicator.decimals)}–'
+                             f'{fmt.number(r["upper"], indicator.decimals)}</small>')
                 if r["published"]:
                     text += "<sup>o</sup>"
                 row.append(Cell(text))
