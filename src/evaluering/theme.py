@@ -16,7 +16,7 @@ import base64
 import html
 import io
 
-__all__ = ["PALETTE", "LEVEL_COLOURS", "apply", "new_figure", "set_title", "figure_html", "close"]
+__all__ = ["PALETTE", "LEVEL_COLOURS", "STATUS_COLOURS", "status_slug", "status_css", "apply", "new_figure", "set_title", "figure_html", "close"]
 
 #: Okabe-Ito colours, blue first
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -32,6 +32,37 @@ LEVEL_COLOURS = {
     "target": "#D55E00",
 }
 
+
+#: a criterion's or goal's status -> (background, border) of its label: blue when met or on
+#: track, orange when not (Okabe-Ito; no red/green), grey when data are missing. The label
+#: always says the status in words; colour is never the only cue.
+STATUS_COLOURS = {
+    "opfyldt": ("#cfe8ff", "#0072B2"),
+    "på rette vej": ("#e3f1fb", "#56B4E9"),
+    "ikke på rette vej": ("#fdf0dc", "#E69F00"),
+    "ikke opfyldt": ("#ffe3c2", "#D55E00"),
+    "mangler data": ("#f2f2f2", "#777777"),
+}
+
+
+def status_slug(status: str) -> str:
+    """The CSS class suffix of a status: ``"på rette vej"`` -> ``"paa-rette-vej"``.
+
+    >>> status_slug("ikke på rette vej")
+    'ikke-paa-rette-vej'
+    """
+    import re
+
+    text = str(status).lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "ukendt"
+
+
+def status_css() -> str:
+    """CSS rules ``.status-<slug>`` for :data:`STATUS_COLOURS` (the report and the batch
+    index use the same)."""
+    rules = [f".status-{status_slug(s)}{{background:{bg};border:1px solid {border}}}"
+             for s, (bg, border) in STATUS_COLOURS.items()]
+    return "\n".join(rules) + "\n.status-mangler-data{border-style:dashed}"
 
 def apply() -> None:
     """Set the seaborn/matplotlib theme used everywhere (call once per notebook)."""

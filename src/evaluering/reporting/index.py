@@ -14,10 +14,10 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
 from pathlib import Path
 from typing import Iterable
 
+from ..theme import status_css, status_slug
 from .publish import publish_text as write_text
 
 __all__ = ["SUMMARY_COLUMNS", "summary_rows", "summary_csv", "index_html", "write_index"]
@@ -53,11 +53,6 @@ def summary_csv(results: Iterable) -> str:
     return buf.getvalue()
 
 
-def _slug(status: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", status.lower().replace("æ", "ae").replace("ø", "oe")
-                  .replace("å", "aa")).strip("-") or "ukendt"
-
-
 _CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 70rem;
        color: #1a1a1a; line-height: 1.4; padding: 0 1rem; }
@@ -66,11 +61,6 @@ th, td { border-bottom: 1px solid #ccc; padding: 0.35rem 0.5rem; text-align: lef
 th { background: #f2f2f2; }
 .status { display: inline-block; padding: 0.05rem 0.45rem; border-radius: 0.3rem; margin: 0.1rem 0;
           border: 1px solid #999; font-size: 0.9em; }
-.status-opfyldt, .status-naaet, .status-opnaaet { background: #cfe8ff; border-color: #0072B2; }
-.status-paa-rette-vej { background: #e3f1fb; border-color: #56B4E9; }
-.status-ikke-opfyldt, .status-ikke-naaet, .status-ikke-opnaaet { background: #ffe3c2; border-color: #D55E00; }
-.status-ikke-paa-rette-vej { background: #fdf0dc; border-color: #E69F00; }
-.status-mangler-data { background: #f2f2f2; border-color: #777; border-style: dashed; }
 .failed { color: #8a2c00; }
 code { font-size: 0.9em; }
 """
@@ -90,7 +80,7 @@ def index_html(results: Iterable, year: int, title: str | None = None) -> str:
     failed = [r for r in results if not r.ok]
     out = ["<!DOCTYPE html>", '<html lang="da">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+           f"<title>{esc(title)}</title>", f"<style>{_CSS}{status_css()}</style>", "</head>", "<body>",
            f"<h1>{esc(title)}</h1>",
            f"<p>{_n(len(results), 'plan', 'planer')}: {_n(len(ok), 'rapport', 'rapporter')}, "
            f"{len(failed)} fejlede.</p>",
@@ -101,7 +91,7 @@ def index_html(results: Iterable, year: int, title: str | None = None) -> str:
         name = esc(r.plan_name or r.plan_id)
         if r.ok:
             crit = "<br>".join(
-                f'<span class="status status-{_slug(c["status"])}" title="{esc(c["title"])}">'
+                f'<span class="status status-{status_slug(c["status"])}" title="{esc(c["title"])}">'
                 f'{esc(c["id"])}: {esc(c["status"] or "–")}</span>' for c in r.criteria) or "–"
             links = " · ".join(f'<a href="{esc(r.files[k])}">{label}</a>' for k, label in
                                (("html", "HTML"), ("pdf", "PDF"), ("ipynb", "notebook"), ("json", "JSON"))

@@ -8,18 +8,14 @@ import math
 import pandas as pd
 
 from .. import fmt
-from ..theme import LEVEL_COLOURS, figure_html, new_figure, set_title
+from ..theme import LEVEL_COLOURS, STATUS_COLOURS, figure_html, new_figure, set_title, status_slug
 from .html import Cell, table
 
 __all__ = ["status_badge", "value_text", "criteria_table", "criteria_payload", "target_path_figure"]
 
-_STATUS_CLASS = {"opfyldt": "opfyldt", "på rette vej": "paa-rette-vej", "ikke på rette vej": "ikke-paa-rette-vej",
-                 "ikke opfyldt": "ikke-opfyldt", "mangler data": "mangler-data"}
-
-
 def status_badge(status: str) -> Cell:
     """The status as a coloured label (text, never colour alone)."""
-    cls = _STATUS_CLASS.get(status, "mangler-data")
+    cls = status_slug(status) if status in STATUS_COLOURS else "mangler-data"
     return Cell(f'<span class="status status-{cls}">{html.escape(status)}</span>')
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import html as _html
 from typing import Iterable, Sequence
 
+from ..theme import status_css
+
 __all__ = ["esc", "table", "notice", "Cell", "count_cell", "section_intro", "css"]
 
 
@@ -73,12 +75,8 @@ def css() -> str:
 .ev-warning{border-left-color:#D55E00;background:#fbeee6}
 .ev-synthetic{border-left-color:#CC79A7;background:#f8eef4;font-weight:bold}
 .status{padding:1px 6px;border-radius:3px;white-space:nowrap}
-.status-opfyldt{background:#cfe8dc}
-.status-paa-rette-vej{background:#dbeaf5}
-.status-ikke-paa-rette-vej{background:#fbe3cc}
-.status-ikke-opfyldt{background:#f5d0c0}
-.status-mangler-data{background:#e6e6e6}
+STATUS_CSS
 .suppressed{color:#555;font-style:italic}
 figure.ev-figure{margin:1em 0}
 figure.ev-figure figcaption{font-size:0.88em;color:#333;max-width:46em}
-</style>"""
+</style>""".replace("STATUS_CSS", status_css())
