@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import nbformat
 import pandas as pd
 import pytest
+
+from image_helpers import png_base64
 
 from evaluering.cli import main
 from evaluering.disclosure import audit_path, suppress_table
@@ -27,20 +28,6 @@ def _nb(outputs_per_cell) -> str:
     return nbformat.writes(nb)
 
 
-def _png() -> str:
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(1, 1))
-    ax.plot([1, 2], [3, 4])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
 
 
 @pytest.fixture
@@ -55,7 +42,7 @@ def clean_dir(tmp_path):
     d.mkdir(parents=True)
     page = (f"<html><head><style>.x{{width:0102031234px}}</style><script>var t = 1102031234;</script>"
             f"</head><body><h1>Årsrapport 2020</h1>{res.to_html()}<p>Budget 1.107.000 kr., 24 sigtede i 2015, "
-            f"4,2 %</p><img src='data:image/png;base64,{_png()}'></body></html>")
+            f"4,2 %</p><img src='data:image/png;base64,{png_base64()}'></body></html>")
     (d / "aalborg-oest.html").write_text(page, encoding="utf-8")
     res.write_json(d / "aalborg-oest.json")
     res.write_csv(d / "tabel.csv")
@@ -65,7 +52,7 @@ def clean_dir(tmp_path):
     (d / "aalborg-oest.ipynb").write_text(_nb([
         [{"output_type": "display_data", "data": {"text/html": res.to_html(), "text/plain": repr(res)},
           "metadata": {}}],
-        [{"output_type": "display_data", "data": {"image/png": _png(), "text/plain": "<Figure>"},
+        [{"output_type": "display_data", "data": {"image/png": png_base64(), "text/plain": "<Figure>"},
           "metadata": {}}],
         [{"output_type": "stream", "name": "stdout", "text": "Tabellen er diskretioneret (grænse 3).\n"}],
     ]), encoding="utf-8")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
 import re
 
@@ -12,24 +10,14 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from image_helpers import png_base64
+
 from evaluering.errors import ReportError
 from evaluering.reporting.export import check_alt_text, check_offline, clean_notebook, notebook_to_html
 from evaluering.reporting.figures import FIGURES_MIME, extract_figures, merge_payloads, to_jsonable
 from evaluering.reporting.provenance import file_sha256, provenance, run_key
 
 
-def _png() -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(2, 1))
-    ax.plot([1, 2], [1, 2])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
 
 
 def executed_notebook(root="/abs/proj"):
@@ -45,7 +33,7 @@ def executed_notebook(root="/abs/proj"):
         new_output("stream", name="stderr", text="FutureWarning: intern advarsel\n"),
         new_output("execute_result", execution_count=17,
                    data={"text/plain": "[<matplotlib.lines.Line2D at 0x7f3a2b1c9d00>]"}),
-        new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"},
+        new_output("display_data", data={"image/png": png_base64(), "text/plain": "<Figure>"},
                    metadata={"image/png": {"alt": "Linje der stiger"}}),
         new_output("display_data", data={FIGURES_MIME: {"criteria": [{"id": "K1", "title": "t", "status": "opfyldt"}]},
                                          "text/plain": "<figurdata>"}),
