@@ -132,7 +132,7 @@ def flci(beta: np.ndarray, sigma: np.ndarray, num_pre: int, l_vec: np.ndarray, M
     except np.linalg.LinAlgError:  # pragma: no cover
         w_var = w_bias
     best = None
-    for w0 in (w_bias, w_var, 0.5 * (w_bias + w_var)):
+    for w0 in (w_bias, w_var):
         z0 = np.r_[np.abs(L @ w0) + 1e-9, w0]
         res = optimize.minimize(half, z0, jac=True, method="SLSQP", constraints=cons,
                                 options={"ftol": 1e-14, "maxiter": 500})
@@ -269,7 +269,7 @@ def _excl(lb, ub) -> bool:
     return bool(lb > 0 or ub < 0)
 
 
-def _breakdown(ci, tab: pd.DataFrame, grid, rel_tol: float = 1e-3) -> float | None:
+def _breakdown(ci, tab: pd.DataFrame, grid, rel_tol: float = 5e-3) -> float | None:
     """Largest M with an interval excluding 0, by bisection past the last grid point that does."""
     rob = tab[tab["kind"] == "robust"].sort_values("M")
     ex = rob["excludes_zero"].to_numpy()
