@@ -57,6 +57,12 @@ class SynthResult(DidResult):
         out["replications"] = None if self.placebo is None else int(len(self.placebo))
         return out
 
+    def _header_lines(self) -> list[str]:
+        n = 0 if self.placebo is None else len(self.placebo)
+        return [ESTIMATOR_LABELS.get(self.estimator, self.estimator),
+                f"enheder: {self.n_units} (behandlede {self.n_treated_units}), observationer: {self.n_obs}",
+                f"varians: placebo ({n} placeboer)"]
+
     def _repr_html_(self) -> str:
         base = super()._repr_html_()
         w = self.unit_weights[self.unit_weights > 0].sort_values(ascending=False)
