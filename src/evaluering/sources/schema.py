@@ -45,6 +45,28 @@ __all__ = [
 #: how many problems a validation collects before it stops
 MAX_PROBLEMS = 20
 
+#: limits of every table reader (CSV, Excel): file size, data rows, characters in one value
+MAX_TABLE_BYTES = 200_000_000
+MAX_ROWS = 2_000_000
+MAX_FIELD_CHARS = 10_000
+#: an Excel file may unpack to at most this many bytes, and no big part may be compressed
+#: more than MAX_XLSX_RATIO times (a "ZIP bomb" is refused before openpyxl opens it)
+MAX_XLSX_UNPACKED = 200_000_000
+MAX_XLSX_RATIO = 100
+_XLSX_RATIO_FROM = 2_000_000
+
+
+def _mb(n: int) -> str:
+    return f"{n // 1_000_000} MB"
+
+
+def check_size(path: Path, limit: int = MAX_TABLE_BYTES) -> int:
+    """The size of ``path``; :class:`InputError` when it is above ``limit`` bytes."""
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(path, f"the file is larger than {_mb(limit)}; split it or raise the limit")
+    return size
+
 #: cell texts that mean "suppressed / not published" in aggregate tables (read as missing)
 SUPPRESSED_MARKERS: dict[str, str] = {
     "..": "suppressed (..)",
@@ -134,6 +156,8 @@ def parse_float(value: Any, decimal: str = ",") -> float:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             raise ValueError("not a number")
+        if not math.isfinite(float(value)):
+            raise ValueError("not a finite number (inf or too large)")
         return float(value)
     text = _clean_number_text(str(value)).replace(" ", "")
     if text.endswith("%"):
@@ -160,7 +184,10 @@ def parse_float(value: Any, decimal: str = ",") -> float:
             text = text.replace(",", "")
     if not re.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", text):
         raise ValueError("not a number")
-    return float(text)
+    out = float(text)
+    if not math.isfinite(out):
+        raise ValueError("not a finite number (inf or too large)")
+    return out
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%y", "%Y%m%d")
@@ -373,6 +400,7 @@ def read_raw(path: str | Path, sheet: str | int | None = None) -> RawTable:
         raise InputError(path, "file not found")
     if path.is_dir():
         raise InputError(path, "a folder, not a file")
+    check_size(path)
     data = path.read_bytes()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(path, "the file is empty")
@@ -406,6 +434,7 @@ def read_raw(path: str | Path, sheet: str | int | None = None) -> RawTable:
     rows: list[list[Any]] = []
     lines: list[int] = []
     prev_end = 0
+    old_limit = csv.field_size_limit(MAX_FIELD_CHARS)
     try:
         for record in reader:
             start = prev_end + 1
@@ -418,10 +447,16 @@ def read_raw(path: str | Path, sheet: str | int | None = None) -> RawTable:
             if headers is None:
                 headers, header_line = record, start
                 continue
+            if len(rows) >= MAX_ROWS:
+                raise InputError(path, f"the file has more than {MAX_ROWS} rows", row=start)
             rows.append(record)
             lines.append(start)
     except csv.Error as err:
+        if "field larger than field limit" in str(err):
+            raise InputError(path, f"a value longer than {MAX_FIELD_CHARS} characters", row=prev_end + 1) from None
         raise InputError(path, f"broken CSV ({err})", row=prev_end + 1) from None
+    finally:
+        csv.field_size_limit(old_limit)
     if headers is None:  # pragma: no cover - excluded by the emptiness test above
         raise InputError(path, "the file is empty")
     for i, h in enumerate(headers):
@@ -442,15 +477,27 @@ def _read_excel(path: Path, sheet: str | int | None = None) -> RawTable:
         raise InputError(path, "reading Excel needs openpyxl") from None
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-    except zipfile.BadZipFile:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise InputError(path, "a damaged Excel/ZIP file") from None
+    names = {i.filename for i in infos}
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > MAX_XLSX_UNPACKED:
+            raise InputError(path, f"the Excel file unpacks to more than {MAX_XLSX_UNPACKED // 1_000_000} MB "
+                             f"({info.filename}): refused as a possible ZIP bomb")
+        if info.file_size > _XLSX_RATIO_FROM and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+            raise InputError(path, f"the Excel file's part {info.filename} is compressed more than "
+                             f"{MAX_XLSX_RATIO} times: refused as a possible ZIP bomb")
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise InputError(path, "not a table file: this looks like a Word document")
         raise InputError(path, "not a table file: a ZIP archive, not an Excel workbook")
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except InputError:
+        raise
     except Exception as err:  # openpyxl raises many kinds
         raise InputError(path, f"cannot open the Excel workbook ({type(err).__name__})") from None
     try:
@@ -469,6 +516,10 @@ def _read_excel(path: Path, sheet: str | int | None = None) -> RawTable:
             vals = list(values)
             if not any(v is not None and str(v).strip() != "" for v in vals):
                 continue
+            if any(isinstance(v, str) and len(v) > MAX_FIELD_CHARS for v in vals):
+                raise InputError(path, f"a value longer than {MAX_FIELD_CHARS} characters", row=i)
+            if len(rows) >= MAX_ROWS:
+                raise InputError(path, f"the file has more than {MAX_ROWS} rows", row=i)
             if headers is None:
                 while vals and (vals[-1] is None or str(vals[-1]).strip() == ""):
                     vals.pop()

@@ -176,3 +176,50 @@ def read_cells(path: str | Path, collect: bool = False) -> Any:
 
     frame = parse_table(_raw_any(path), CELLS, collect=collect)
     return check_cells(frame, where=str(path))
+
+
+def _decimals(text: Any, decimal: str) -> int:
+    """Decimals of a value as printed in the file (``"4,2"`` with decimal comma: 1)."""
+    if not isinstance(text, str):
+        if isinstance(text, float) and text == text and not text.is_integer():
+            return len(repr(text).split(".")[1])
+        return 0
+    t = text.strip().rstrip("%").strip()
+    return len(t.split(decimal, 1)[1]) if decimal in t else 0
+
+
+def read_published_dir(directory: str | Path) -> tuple[Any, Any, dict[str, Any]]:
+    """Every table of a published-figures folder, read with the same checked readers as
+    ``evaluering validate``: ``(values, printed_averages, other)``.
+
+    A CSV with ``printed_value`` is printed averages, one with ``indicator`` and ``value``
+    (or ``indikator``/``værdi``) yearly values; ``;`` or ``,`` separated, UTF-8 or cp1252,
+    ``..``/``x`` markers read as missing. ``values`` has a ``decimals`` column (as printed),
+    ``printed_averages`` a ``printed_decimals`` column; ``source_file`` names the file.
+    Other tables are kept as text by file stem.
+    """
+    import pandas as pd
+
+    from .schema import normalize_header
+
+    values, averages, other = [], [], {}
+    for path in sorted(Path(directory).glob("*.csv")):
+        raw = read_raw(path)
+        heads = {normalize_header(h) for h in raw.headers}
+        if "printed_value" in heads:
+            frame = parse_table(raw, PRINTED_AVERAGES)
+            pos = [normalize_header(h) for h in raw.headers].index("printed_value")
+            frame["printed_decimals"] = [_decimals(r[pos] if pos < len(r) else "", raw.decimal) for r in raw.rows]
+            frame["source_file"] = path.name
+            averages.append(frame)
+        elif heads & {"value", "værdi"} and heads & {"indicator", "indikator"}:
+            frame = parse_table(raw, PUBLISHED)
+            norm = [normalize_header(h) for h in raw.headers]
+            pos = norm.index("value") if "value" in norm else norm.index("værdi")
+            frame["decimals"] = [_decimals(r[pos] if pos < len(r) else "", raw.decimal) for r in raw.rows]
+            frame["source_file"] = path.name
+            values.append(frame)
+        else:
+            other[path.stem] = pd.DataFrame([[str(v) for v in r] + [""] * (len(raw.headers) - len(r))
+                                             for r in raw.rows], columns=raw.headers)
+    return values, averages, other
