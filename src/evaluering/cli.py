@@ -53,7 +53,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="vis fuld traceback ved fejl")
     parser.add_argument("-q", "--quiet", action="store_true", help="ingen fremdriftsvisning")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+    parser.add_argument("--lang", dest="ui_lang", choices=LANGUAGES, default=None,
                         help="sprog for fejlbeskeder: da (standard) eller en; også EVALUERING_LANG")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
@@ -64,9 +64,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _command_from_argv(argv: list[str]) -> str | None:
+    skip = False
     for arg in argv:
+        if skip:
+            skip = False
+            continue
         if arg in COMMANDS:
             return arg
+        if arg == "--lang":     # the global option's value
+            skip = True
+            continue
         if not arg.startswith("-"):
             return None
     return None
@@ -81,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    if args.lang:
+    if args.ui_lang:
         import os
-        os.environ["EVALUERING_LANG"] = args.lang   # inherited by report kernels too
+        os.environ["EVALUERING_LANG"] = args.ui_lang   # inherited by report kernels too
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
