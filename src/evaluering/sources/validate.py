@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..errors import EvalueringError, InputError
 from .schema import MAX_PROBLEMS, Problems, normalize_header
 
-__all__ = ["KINDS", "Validation", "validate_file", "guess_kind"]
+__all__ = ["KINDS", "Validation", "validate_file", "guess_kind", "check_plan_sections"]
 
 KINDS: tuple[str, ...] = ("ssp", "meetings", "courses", "events", "milestones", "published",
                           "printed-averages", "cells", "plan", "lbf", "dst",
@@ -131,9 +131,28 @@ def _summary_cells(f) -> str:
             f"{', '.join(sorted(f['level'].unique()))}, years {_years(f['year'])}")
 
 
+def check_plan_sections(plan) -> None:
+    """Run the checks the consumers run on a plan's sections (the same functions, in the
+    order :func:`evaluering.evaluation.evaluate` calls them): indicators, criteria,
+    activities, school holidays, budget. Raises the first :class:`PlanError`."""
+    from ..activities import activity_goals
+    from ..budget import check_budget
+    from ..catalogue import load_catalogue
+    from ..criteria import parse_criteria
+    from ..holidays import holiday_rules
+
+    catalogue = load_catalogue(plan)
+    parse_criteria(plan, catalogue)
+    activity_goals(plan)
+    holiday_rules(plan)
+    check_budget(plan, {})
+
+
 def _read_plan(path, plan, collect):
     from ..plan import load_plan
-    return load_plan(path)
+    p = load_plan(path)
+    check_plan_sections(p)
+    return p
 
 
 def _summary_plan(p) -> str:

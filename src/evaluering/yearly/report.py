@@ -152,6 +152,9 @@ class YearlyReport:
                + (f" ({h.esc(parts)})" if parts else "") + ".</p>"]
         if self.synthetic:
             out.append(h.notice(f"<b>Syntetiske data.</b> {h.esc(text.SYNTHETIC_BANNER)}", "synthetic"))
+        from ..sources.missing import missing_inputs   # said, not hidden (report --allow-missing)
+        for m in missing_inputs(p, self.year, cells=self.cells, published=self.published):
+            out.append(h.notice(f"<b>Manglende data.</b> {h.esc(m.text())}", "warning"))
         self.payload.update(plan={"id": p.id, "name": p.name, "year": self.year,
                                   "synthetic": self.synthetic,
                                   "estates": p.estate_ids})
