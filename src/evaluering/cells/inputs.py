@@ -19,7 +19,56 @@ import pandas as pd
 from ..errors import InputError
 from .schema import input_format
 
-__all__ = ["sql_string", "duckdb_scan", "sas_to_parquet", "iter_chunks", "locate", "csv_delimiter"]
+__all__ = ["sql_string", "duckdb_scan", "sas_to_parquet", "iter_chunks", "locate", "csv_delimiter",
+           "check_input_file"]
+
+
+def check_input_file(path: str | Path) -> str:
+    """The first checks of a register extract, shared by ``evaluering validate`` and the cell
+    engines: the file exists, is not empty, and is what its name says (UTF-8 text for CSV,
+    an intact Parquet file); returns the format. Raises :class:`InputError` otherwise.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "persons.csv"
+    >>> _ = p.write_bytes("person_id,year\\n1,2018\\n".encode("utf-16"))
+    >>> try:
+    ...     check_input_file(p)
+    ... except InputError as err:
+    ...     print(err.message)
+    UTF-16 text is not supported; save the file as UTF-8 CSV
+    """
+    from ..sources.schema import _sniff_binary
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "file not found")
+    fmt = input_format(p)
+    if p.is_dir():
+        return fmt
+    with open(p, "rb") as fh:
+        head = fh.read(65536)
+    if fmt == "csv":
+        if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+            raise InputError(p, "the file is empty")
+        _sniff_binary(p, head)
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as err:
+            if err.start < len(head) - 3:     # not just a character cut at the end of the head
+                line = head[: err.start].count(b"\n") + 1
+                raise InputError(p, "not UTF-8 text; save the register extract as UTF-8", row=line) from None
+    elif fmt == "parquet":
+        size = p.stat().st_size
+        if size == 0:
+            raise InputError(p, "the file is empty")
+        with open(p, "rb") as fh:
+            fh.seek(max(0, size - 4))
+            tail = fh.read(4)
+        if not head.startswith(b"PAR1") or tail != b"PAR1":
+            raise InputError(p, "not a readable Parquet file (truncated or damaged)")
+    elif p.stat().st_size == 0:
+        raise InputError(p, "the file is empty")
+    return fmt
 
 
 def sql_string(s: str | Path) -> str:

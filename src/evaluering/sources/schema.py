@@ -270,6 +270,10 @@ def _fold(text: str) -> str:
 # Schema
 # --------------------------------------------------------------------------------------
 
+#: every header of every declared schema (normalized): the only header texts a message
+#: quotes, so that a data line read as the header (a person's name) is never echoed
+_KNOWN_HEADERS: set[str] = set()
+
 @dataclass(frozen=True)
 class Column:
     """One column of a schema.
@@ -323,6 +327,9 @@ class Schema:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    def __post_init__(self) -> None:
+        _KNOWN_HEADERS.update(normalize_header(h) for c in self.columns for h in c.headers())
 
     def header_signature(self) -> set[str]:
         return {normalize_header(h) for c in self.columns if not c.optional for h in c.headers()[:1]}
@@ -931,12 +938,16 @@ def guess_kind(raw: RawTable, schemas: Iterable[Schema], complete_only: bool = F
 def headers_summary(headers: Sequence[str]) -> str:
     """``'a', 'b', 'c'`` for messages; cells with digits (maybe a data row) show as ``…``.
 
-    >>> headers_summary(["År", "Kvartal", "2018"])
-    "'År', 'Kvartal', '…'"
+    Only headers some schema declares are quoted; anything else (a name on a first line
+    that is data) shows as ``…``.
+
+    >>> _ = Schema("demo", [Column("year", "År"), Column("quarter", "Kvartal")])
+    >>> headers_summary(["År", "Kvartal", "2018", "Anders"])
+    "'År', 'Kvartal', '…', '…'"
     """
     def short(h: str) -> str:
         h = " ".join(str(h).split())
-        if any(ch.isdigit() for ch in h):
-            return "…"          # a header with digits may be a data row: never echo it
+        if any(ch.isdigit() for ch in h) or normalize_header(h) not in _KNOWN_HEADERS:
+            return "…"          # may be a data row (a name, a number): never echo it
         return h if len(h) <= 30 else h[:29] + "…"
     return ", ".join(f"'{short(h)}'" for h in headers[:8]) + (" ..." if len(headers) > 8 else "")

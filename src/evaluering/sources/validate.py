@@ -21,7 +21,9 @@ __all__ = ["KINDS", "Validation", "validate_file", "guess_kind", "check_plan_sec
 
 KINDS: tuple[str, ...] = ("ssp", "meetings", "courses", "events", "milestones", "published",
                           "printed-averages", "cells", "plan", "lbf", "dst",
-                          "register-persons", "register-events")
+                          "register-persons", "register-events", "estates", "did-panel")
+#: file name endings `validate` reads (a folder: every such file in it)
+SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet", ".yaml", ".yml", ".sas7bdat")
 
 
 @dataclass
@@ -184,9 +186,40 @@ def _summary_dst(f) -> str:
 
 def _read_register(kind: str) -> Callable:
     def read(path, plan, collect):
+        from ..cells.inputs import check_input_file
         from .register import read_register
+        check_input_file(path)           # the first checks of the cell engines
         return read_register(path, kind, collect=collect)
     return read
+
+
+def _read_estates(path, plan, collect):
+    from ..cells.estates import read_estates
+    return read_estates(path, collect=collect)
+
+
+def _summary_estates(f) -> str:
+    return (f"estate map, {len(f)} estates, {f['plan_id'].nunique()} plan(s), "
+            f"{int(f['plan_part'].notna().sum())} with a plan part")
+
+
+def read_did_panel(path, plan=None, collect=False):
+    """A DiD panel as ``evaluering did`` reads it: :func:`evaluering.did.read_panel_csv`, then
+    :func:`evaluering.did.prepare_panel` with the standard columns (``unit, time, start`` and
+    ``count, population`` or ``outcome``)."""
+    from ..did.panel import prepare_panel, read_panel_csv
+
+    raw = read_panel_csv(path)
+    cols = set(raw.columns)
+    if "outcome" in cols and "count" not in cols:
+        return prepare_panel(raw, "unit", "time", "start", outcome="outcome", where=str(path))
+    return prepare_panel(raw, "unit", "time", "start", count="count", population="population",
+                         where=str(path))
+
+
+def _summary_panel(f) -> str:
+    return (f"DiD panel, {len(f)} rows, {f['unit'].nunique()} units, periods {_years(f['time'])}, "
+            f"{int((f.groupby('unit')['start'].first() > 0).sum())} treated unit(s)")
 
 
 def _summary_register(f) -> str:
@@ -208,13 +241,24 @@ _READERS: dict[str, tuple[Callable, Callable]] = {
     "dst": (_read_dst, _summary_dst),
     "register-persons": (_read_register("register-persons"), _summary_register),
     "register-events": (_read_register("register-events"), _summary_register),
+    "estates": (_read_estates, _summary_estates),
+    "did-panel": (read_did_panel, _summary_panel),
 }
+
+#: header-only schema of a DiD panel (to recognise one)
+def _panel_schemas() -> list:
+    from .schema import Column, Schema
+    return [Schema("did-panel", [Column("unit", "unit"), Column("time", "time"), Column("start", "start"),
+                                 Column("count", "count", optional=True),
+                                 Column("population", "population", optional=True),
+                                 Column("outcome", "outcome", optional=True)])]
 
 
 def _header_schemas() -> list:
     from .logs import LOG_SCHEMAS
     from .tables import CELLS, PRINTED_AVERAGES, PUBLISHED
-    schemas = [*LOG_SCHEMAS.values(), PUBLISHED, PRINTED_AVERAGES, CELLS]
+    from ..cells.estates import ESTATES
+    schemas = [*LOG_SCHEMAS.values(), PUBLISHED, PRINTED_AVERAGES, CELLS, ESTATES, *_panel_schemas()]
     try:
         from .register import REGISTER_SCHEMAS
         schemas.extend(REGISTER_SCHEMAS.values())
@@ -235,7 +279,11 @@ def guess_kind(path: str | Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "plan"
+    if suffix == ".sas7bdat":
+        return _guess_sas(path)
     if suffix == ".parquet":
+        from ..cells.inputs import check_input_file
+        check_input_file(path)
         import pandas as pd
         try:
             raw = raw_from_frame(path, pd.read_parquet(path).head(0))
@@ -267,6 +315,27 @@ def guess_kind(path: str | Path) -> str:
     raise InputError(path, f"cannot tell what kind of file this is from its headers "
                      f"({headers_summary(raw.headers)}); give --kind ({', '.join(KINDS)})",
                      row=raw.header_line)
+
+
+def _guess_sas(path: Path) -> str:
+    """The kind of a SAS7BDAT file from its column names (read without the data)."""
+    from .schema import Column, RawTable, Schema, guess_kind as guess_schema
+
+    if not path.exists():
+        raise InputError(path, "file not found")
+    try:
+        import pyreadstat
+        _, meta = pyreadstat.read_sas7bdat(str(path), metadataonly=True)
+    except Exception as err:
+        raise InputError(path, f"cannot read the SAS file ({type(err).__name__})") from None
+    raw = RawTable(path, [str(c).lower() for c in meta.column_names], [], [], fmt="sas7bdat")
+    from ..cells.estates import ESTATES
+    from .register import REGISTER_SCHEMAS
+    schema = guess_schema(raw, [*REGISTER_SCHEMAS.values(), ESTATES], complete_only=True)
+    if schema is None:
+        raise InputError(path, "cannot tell what kind of file this is from its headers "
+                         f"({len(raw.headers)} columns); give --kind (register-persons, register-events, estates)")
+    return schema.kind
 
 
 def _hint(errors: list[InputError], path, kind: str | None) -> list[InputError]:
