@@ -97,7 +97,10 @@ class _Checker:
         node = self.resolve(node)
         types = node.get("type", "any")
         types = [types] if isinstance(types, str) else list(types)
-        name = key_path.rsplit(".", 1)[-1]
+        parts = key_path.split(".")
+        while len(parts) > 1 and parts[-1].isdigit():   # a list item is named by its list
+            parts.pop()
+        name = parts[-1]
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(key_path, f"'{name}' must be a finite number (not .inf or .nan)")
         if value is None:

@@ -151,6 +151,9 @@ def _raw_any(path: str | Path) -> RawTable:
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         import pandas as pd
+
+        from ..cells.inputs import check_input_file
+        check_input_file(path)      # missing, empty, truncated: as `validate` says it
         try:
             frame = pd.read_parquet(path)
         except FileNotFoundError:
