@@ -86,9 +86,20 @@ def _translate_one(text: str, depth: int = 0) -> str | None:
     for pat, da in patterns:
         m = pat.fullmatch(text)
         if m:
-            values = {k: (_translate_one(v, depth + 1) or v) for k, v in m.groupdict().items()}
+            values = {k: _translate_parts(v, depth + 1) for k, v in m.groupdict().items()}
             return da.format(**values)
     return None
+
+
+def _translate_parts(text: str, depth: int = 0) -> str:
+    """``text`` translated whole, else part by part (parts joined by ``"; "``)."""
+    whole = _translate_one(text, depth)
+    if whole is not None:
+        return whole
+    parts = text.split("; ")
+    if len(parts) > 1:
+        return "; ".join(_translate_one(p, depth) or p for p in parts)
+    return text
 
 
 def localize(message: str, lang: str | None = None) -> str:
@@ -104,13 +115,7 @@ def localize(message: str, lang: str | None = None) -> str:
     lang = lang or current_language()
     if lang == "en" or not message:
         return message
-    whole = _translate_one(message)
-    if whole is not None:
-        return whole
-    parts = message.split("; ")
-    if len(parts) > 1:
-        return "; ".join(_translate_one(p) or p for p in parts)
-    return message
+    return _translate_parts(message)
 
 
 def format_location(path: str | Path | None, row: int | None = None, column: str | None = None) -> str:

@@ -273,6 +273,8 @@ def _fold(text: str) -> str:
 #: every header of every declared schema (normalized): the only header texts a message
 #: quotes, so that a data line read as the header (a person's name) is never echoed
 _KNOWN_HEADERS: set[str] = set()
+#: every declared schema by kind (to name the kind a wrong file looks like)
+_SCHEMAS: dict[str, "Schema"] = {}
 
 @dataclass(frozen=True)
 class Column:
@@ -330,6 +332,7 @@ class Schema:
 
     def __post_init__(self) -> None:
         _KNOWN_HEADERS.update(normalize_header(h) for c in self.columns for h in c.headers())
+        _SCHEMAS[self.kind] = self
 
     def header_signature(self) -> set[str]:
         return {normalize_header(h) for c in self.columns if not c.optional for h in c.headers()[:1]}
@@ -642,6 +645,9 @@ def _match_headers(raw: RawTable, schema: Schema, col: _Collector) -> dict[str, 
             why = "the first line looks like data: is the header line missing?"
         else:
             why = f"not the right kind of file? (headers: {headers_summary(raw.headers)})"
+            other = guess_kind(raw, [s for k, s in _SCHEMAS.items() if k != schema.kind], complete_only=True)
+            if other is not None:
+                why += f"; the headers look like a '{other.kind}' file"
         col.add(raw.header_line, missing[0].header,
                 f"none of the columns of a '{schema.kind}' file ({', '.join(known)}) found: {why}")
         col.done()

@@ -338,20 +338,6 @@ def _guess_sas(path: Path) -> str:
     return schema.kind
 
 
-def _hint(errors: list[InputError], path, kind: str | None) -> list[InputError]:
-    """Add "the headers look like a '<kind>' file" to a wrong-kind error."""
-    if errors and "not the right kind of file" in errors[0].message:
-        try:
-            other = guess_kind(path)
-        except EvalueringError:
-            other = None
-        if other and other != kind:
-            e = errors[0]
-            errors[0] = InputError(e.path, f"{e.message}; the headers look like a '{other}' file",
-                                   row=e.row, column=e.column)
-    return errors
-
-
 def validate_file(path: str | Path, kind: str | None = None, plan: Any = None,
                   limit: int = MAX_PROBLEMS) -> Validation:
     """Check one input file; never raises for a problem in the file itself.
@@ -369,8 +355,8 @@ def validate_file(path: str | Path, kind: str | None = None, plan: Any = None,
         reader, summarise = _READERS[kind]
         result = reader(path, plan, True)
     except Problems as many:
-        return Validation(path_s, kind, problems=_hint(list(many.errors), path, kind),
+        return Validation(path_s, kind, problems=list(many.errors),
                           total_problems=len(many.errors))
     except InputError as err:
-        return Validation(path_s, kind, problems=_hint([err], path, kind), total_problems=1)
+        return Validation(path_s, kind, problems=[err], total_problems=1)
     return Validation(path_s, kind, summary=summarise(result))
