@@ -343,3 +343,25 @@ def test_a_new_key_is_one_line_of_the_declaration(tmp_path, monkeypatch):
     (tmp_path / "p.yaml").write_text(text.replace("stated_total_kr: 5", "stated_total: 5"), encoding="utf-8")
     with pytest.raises(Exception, match="did you mean 'stated_total_kr'"):
         load_plan(tmp_path / "p.yaml")
+
+
+@pytest.mark.skipif(not CELLS_BUILT, reason="data/processed/cells.parquet not built (evaluering build)")
+def test_report_header_shows_what_is_missing(monkeypatch):
+    """With --allow-missing the report is written and says what it lacks (in Danish)."""
+    from evaluering.yearly import YearlyReport
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("EVALUERING_LANG", "da")
+    html = YearlyReport.load("aalborg-oest", 2024, project_root=str(ROOT)).header()._repr_html_()
+    assert "Manglende data" in html and "året 2024 ligger uden for planperioden 2017-2020" in html
+    ok = YearlyReport.load("aalborg-oest", 2020, project_root=str(ROOT)).header()._repr_html_()
+    assert "Manglende data" not in ok
+
+
+def test_report_command_refuses_missing_inputs(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["report", "--plan", "aalborg-oest", "--year", "2024", "--out", str(tmp_path), "--no-pdf"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"evaluering report: {PLAN}:--year: the year 2024 is outside the plan period 2017-2020; "
+                   "use --allow-missing to report without it")
+    assert not any(tmp_path.iterdir())
