@@ -365,3 +365,34 @@ def test_report_command_refuses_missing_inputs(tmp_path, capsys, monkeypatch):
     assert err == (f"evaluering report: {PLAN}:--year: the year 2024 is outside the plan period 2017-2020; "
                    "use --allow-missing to report without it")
     assert not any(tmp_path.iterdir())
+
+
+# --- SAS files are recognised without --kind ---------------------------------------------------
+
+def test_sas_file_kind_from_its_columns(tmp_path, monkeypatch):
+    """A persons extract as SAS (written as XPORT, read through the SAS reader's seam like
+    tests/cells does; pyreadstat cannot write SAS7BDAT)."""
+    import pandas as pd
+    import pyreadstat
+
+    from evaluering.sources.validate import validate_file
+
+    persons = pd.DataFrame({"person_id": [101.0, 102.0], "year": [2018.0, 2018.0], "estate_id": ["AO-01", "AO-02"],
+                            "birth_year": [2004.0, 2003.0], "sex": ["M", "K"]})
+    path = tmp_path / "persons.sas7bdat"
+    pyreadstat.write_xport(persons, str(path), table_name="persons")
+    monkeypatch.setattr(pyreadstat, "read_sas7bdat", pyreadstat.read_xport)
+    result = validate_file(path)
+    assert (result.kind, result.ok) == ("register-persons", True), result.lines()
+
+
+@pytest.mark.parametrize("where", [ROOT.parent / "shared", ROOT.parents[1] / "shared"])
+def test_real_sas_file_of_another_kind_is_a_clear_error(where):
+    from evaluering.sources.validate import validate_file
+
+    sample = where / "real-sources" / "sas" / "sample.sas7bdat"
+    if not sample.is_file():
+        pytest.skip(f"{sample} not here")
+    result = validate_file(sample)
+    assert not result.ok and "cannot tell what kind of file" in result.problems[0].message
+    assert "give --kind" in result.problems[0].message

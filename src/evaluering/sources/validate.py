@@ -42,13 +42,15 @@ class Validation:
 
     def lines(self, limit: int = 10) -> list[str]:
         """``OK: ...`` or the first ``limit`` problems (and how many more)."""
+        from ..errors import localize
+
         if self.ok:
-            return [f"OK: {self.summary}"]
+            return [localize(f"OK: {self.summary}")]
         out = [str(p) for p in self.problems[:limit]]
         more = max(self.total_problems, len(self.problems)) - len(out)
         if more > 0:
-            out.append(f"... and {more} more problem(s)" if self.total_problems < MAX_PROBLEMS
-                       else f"... and more problems (showing the first {len(out)})")
+            out.append(localize(f"... and {more} more problem(s)" if self.total_problems < MAX_PROBLEMS
+                                else f"... and more problems (showing the first {len(out)})"))
         return out
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
