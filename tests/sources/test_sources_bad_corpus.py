@@ -141,6 +141,8 @@ CASES = [
     ("register_events_bad_date.csv", None, 3, "date", "date missing or not a date", "2018-02-31"),
     ("register_persons_age_text.csv", None, 3, "age", "age missing, not a whole number or age outside 0-130",
      "fjorten"),
+    ("register_persons_blank_lines.csv", None, 7, "sex", "unknown sex code", None),
+    ("register_events_quoted_newline.csv", None, 2, "law", "law missing or not one of", None),
     # --- DiD panels
     ("panel_long_field.csv", None, 3, None, "a value longer than 10000 characters", "AAAA"),
     ("panel_ragged.csv", None, 3, "population", "expected 5 fields, found 4", None),

@@ -1,8 +1,8 @@
 """Report inputs that are missing: said, not hidden.
 
 :func:`missing_inputs` lists what a plan's report for a year would lack: count cells for
-the plan's estates, a log file the plan names (or an activity needs), a report year outside
-the plan period, a comparison level without data. ``evaluering report`` and ``status``
+the plan's estates (nor published values of its own areas), a log file the plan names (or an
+activity needs), a report year outside the plan period, a comparison level without data. ``evaluering report`` and ``status``
 refuse (exit 2) unless ``--allow-missing``; the report then shows each as a notice.
 
 >>> from types import SimpleNamespace as NS
@@ -58,7 +58,7 @@ def _logs(plan) -> list[Missing]:
     return out
 
 
-def _cells(plan, cells) -> list[Missing]:
+def _cells(plan, cells, published=None) -> list[Missing]:
     path = plan.data_path("cells")
     if cells is None:
         if path is None or not path.exists():
@@ -68,7 +68,9 @@ def _cells(plan, cells) -> list[Missing]:
     areas = cells["area"].astype(str)
     own = ((cells["level"] == "estate") & areas.isin([str(e) for e in plan.estate_ids])) | \
           ((cells["level"] == "plan") & (areas == str(plan.id)))
-    if not own.any():
+    # a plan's own figures may come as published values instead (an LBF export via convert)
+    published_own = published is not None and len(published.values) > 0
+    if not own.any() and not published_own:
         return [Missing("estates", f"no count cells for the plan's estates ({', '.join(plan.estate_ids)}) "
                         f"in {path}")], cells
     return [], cells
@@ -95,14 +97,14 @@ def missing_inputs(plan, year: int, cells: Any = None, published: Any = None) ->
     """Everything a report of ``plan`` for ``year`` would lack, in a fixed order: the year,
     the count cells, the logs, the comparison levels."""
     out = _year(plan, year)
-    missing_cells, cells = _cells(plan, cells)
-    out += missing_cells
-    out += _logs(plan)
     if published is None:
         pdir = plan.data_path("published")
         if pdir is not None:
             from ..published import load_published
-            published = load_published(pdir, plan=plan)
+            published = load_published(pdir, plan=plan)    # only files with the plan's own areas
+    missing_cells, cells = _cells(plan, cells, published)
+    out += missing_cells
+    out += _logs(plan)
     out += _levels(plan, cells, published)
     return out
 

@@ -39,7 +39,7 @@ def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows
     """
     import pandas as pd
 
-    from ..cells.inputs import iter_chunks
+    from ..cells.inputs import iter_chunks, row_of
     from ..cells.schema import (EVENT_COLUMNS, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, SEX_ALIASES,
                                 input_format)
 
@@ -84,7 +84,7 @@ def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows
                 mask = pd.Series(mask, index=df.index).fillna(False).astype(bool).to_numpy()
                 if mask.any():
                     for i in mask.nonzero()[0][:5]:
-                        col.add(start + int(i), names[w], message)
+                        col.add(row_of(start, df, int(i)), names[w], message)
 
             def as_int(w):
                 s = df[names[w]]
@@ -110,7 +110,7 @@ def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows
                     keys = list(zip(pid.tolist(), year.tolist()))
                     for i, k in enumerate(keys):
                         if k in seen:
-                            col.add(start + i, names["person_id"], "a second row for the same person and year "
+                            col.add(row_of(start, df, i), names["person_id"], "a second row for the same person and year "
                                     "(one row per person-year: the residence on 1 January)")
                         seen.add(k)
                 else:
