@@ -396,3 +396,17 @@ def test_real_sas_file_of_another_kind_is_a_clear_error(where):
     result = validate_file(sample)
     assert not result.ok and "cannot tell what kind of file" in result.problems[0].message
     assert "give --kind" in result.problems[0].message
+
+
+# --- a damaged StatBank cache --------------------------------------------------------------------
+
+def test_corrupt_statbank_cache_query_file(statbank_cache, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    query = next((statbank_cache / "STRAF22").glob("*.query.json"))
+    query.write_text('{"table": "STRAF22", "variables": [', encoding="utf-8")
+    code = main(["--lang", "en", "convert", "--plan", "aalborg-oest", "--out", str(tmp_path / "out"),
+                 "--dst-cache", str(statbank_cache)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == f"evaluering convert: {query}:1: not a readable StatBank cache file (JSONDecodeError)"
+    assert not (tmp_path / "out").exists()
