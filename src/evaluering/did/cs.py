@@ -59,6 +59,8 @@ class GroupTimeATT:
     control: str
     periods: np.ndarray
     dropped_units: int = 0
+    est_method: str = "dr"
+    panel: bool = True
 
     @property
     def se(self) -> np.ndarray:
@@ -157,23 +159,81 @@ class GroupTimeATT:
         return Aggregation(kind, overall, self._se(agg_inf), table, agg_inf)
 
 
-def att_gt(y, unit, time, start, weights=None, control: str = "never") -> GroupTimeATT:
-    """Group-time ATTs on a balanced panel (one row per unit and period).
+def _design(cov: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+    ones = np.ones((rows.shape[0], 1))
+    return ones if cov is None else np.hstack([ones, cov[rows]])
+
+
+def att_gt(y, unit, time, start, weights=None, control: str = "never", covariates=None,
+           est_method: str = "dr", panel: bool = True, allow_unbalanced_panel: bool = False) -> GroupTimeATT:
+    """Group-time ATTs, without or with covariates (one row per unit and period).
 
     ``start`` is the first treated period of the unit (0 = never treated, constant within
     unit). Units treated in or before the first period are dropped (no pre-period); a start
     after the last period counts as never treated, as in R ``did``. ``weights`` are unit
-    weights (constant within unit); a time-varying weight is averaged over periods.
+    weights; a time-varying weight is averaged over periods.
+
+    ``covariates`` (rows x k, aligned with ``y``) enter each 2x2 comparison through
+    ``est_method``: ``dr`` (doubly robust, Sant'Anna & Zhao 2020; R ``did``'s default),
+    ``ipw`` or ``reg``. On a panel the covariates of the base period are used (R ``did``);
+    they are meant to be pre-treatment, unit-level values such as an estate's composition.
+
+    ``panel=True`` (balanced panel): incomplete units are dropped unless
+    ``allow_unbalanced_panel`` (then, if the panel is unbalanced, the repeated
+    cross-section estimators run on the rows of the two periods and the influence
+    function is summed within unit, as R ``did``). ``panel=False`` always uses the repeated
+    cross-section estimators with ``unit`` as the cluster; several rows per unit and period
+    are allowed then (persons within estates).
     """
     if control not in CONTROL_GROUPS:
         raise ValueError(f"unknown control group {control!r} (use never or notyet)")
+    from .drdid import EST_METHODS
+
+    if est_method not in EST_METHODS:
+        raise ValueError(f"unknown est_method {est_method!r} (use {', '.join(EST_METHODS)})")
     df = pd.DataFrame({"u": np.asarray(unit), "t": np.asarray(time), "y": np.asarray(y, dtype=float),
                        "g": np.asarray(start), "w": 1.0 if weights is None else np.asarray(weights, dtype=float)})
-    if df.duplicated(["u", "t"]).any():
+    cov = None
+    if covariates is not None:
+        cov = np.asarray(covariates, dtype=float)
+        cov = cov.reshape(len(df), -1)
+        if not np.all(np.isfinite(cov)):
+            raise ValueError("covariates must be finite numbers")
+        if cov.shape[1] == 0:
+            cov = None
+    if panel and df.duplicated(["u", "t"]).any():
         raise ValueError("the panel has more than one row for a unit and period")
     if (df.groupby("u")["g"].nunique() > 1).any():
         raise ValueError("the start period must be constant within unit")
     periods = np.sort(df["t"].unique())
+    counts = df.groupby("u")["t"].nunique()
+    if panel and (not allow_unbalanced_panel or (counts == len(periods)).all()):
+        return _att_gt_panel(df, cov, periods, control, est_method)
+    return _att_gt_rc(df, cov, periods, control, est_method, panel)
+
+
+def _cells(glist, periods):
+    """(g, t index, base index) of every group-time effect with a varying base period."""
+    for g in glist:
+        for ti in range(1, len(periods)):
+            t = periods[ti]
+            if t >= g:
+                before = np.nonzero(periods < g)[0]
+                bi = int(before[-1])
+            else:
+                bi = ti - 1
+            yield g, ti, bi
+
+
+def _control(G: np.ndarray, g, t, base, control: str) -> np.ndarray:
+    if control == "never":
+        return G == 0
+    return (G == 0) | ((G > max(t, base)) & (G != g))
+
+
+def _att_gt_panel(df, cov, periods, control, est_method) -> GroupTimeATT:
+    from .drdid import panel_2x2
+
     wide = df.pivot(index="u", columns="t", values="y").reindex(columns=periods)
     complete = wide.notna().all(axis=1)
     dropped = int((~complete).sum())
@@ -187,38 +247,84 @@ def att_gt(y, unit, time, start, weights=None, control: str = "never") -> GroupT
     w = meta["w"].to_numpy()[keep]
     w = w / w.mean()
     n = Y.shape[0]
-    tindex = {p: i for i, p in enumerate(periods)}
+    Xw = None
+    if cov is not None:  # units x periods x k
+        pos = pd.MultiIndex.from_arrays([df["u"], df["t"]])
+        idx = pd.MultiIndex.from_product([wide.index[keep], periods])
+        order = pd.Series(np.arange(len(df)), index=pos).reindex(idx).to_numpy()
+        Xw = cov[order].reshape(n, len(periods), cov.shape[1])
     glist = np.sort(np.unique(G[G > 0]))
     groups, times, atts, infs = [], [], [], []
-    for g in glist:
-        for ti in range(1, len(periods)):
-            t = periods[ti]
-            if t >= g:  # post: base is the last period before g
-                before = np.nonzero(periods < g)[0]
-                bi = int(before[-1])
-            else:
-                bi = ti - 1
-            base = periods[bi]
-            treat = G == g
-            if control == "never":
-                ctrl = G == 0
-            else:
-                ctrl = (G == 0) | ((G > max(t, base)) & (G != g))
-            if not treat.any() or not ctrl.any():
-                continue
-            sub = treat | ctrl
-            dy = Y[sub, ti] - Y[sub, bi]
-            ws, d = w[sub], treat[sub]
+    for g, ti, bi in _cells(glist, periods):
+        t, base = periods[ti], periods[bi]
+        treat = G == g
+        ctrl = _control(G, g, t, base, control)
+        if not treat.any() or not ctrl.any():
+            continue
+        sub = treat | ctrl
+        dy = Y[sub, ti] - Y[sub, bi]
+        ws, d = w[sub], treat[sub]
+        if Xw is None:
             m1 = np.mean(ws * d)
             m0 = np.mean(ws * ~d)
             mu1 = np.sum(ws * d * dy) / np.sum(ws * d)
             mu0 = np.sum(ws * ~d * dy) / np.sum(ws * ~d)
             ifs = ws * d * (dy - mu1) / m1 - ws * ~d * (dy - mu0) / m0
-            full = np.zeros(n)
-            full[sub] = ifs * (n / sub.sum())
-            groups.append(g); times.append(t); atts.append(mu1 - mu0); infs.append(full)
+            att = mu1 - mu0
+        else:
+            X = np.hstack([np.ones((int(sub.sum()), 1)), Xw[sub, bi, :]])
+            att, ifs = panel_2x2(dy, d.astype(float), X, ws, est_method)
+        full = np.zeros(n)
+        full[sub] = ifs * (n / sub.sum())
+        groups.append(g); times.append(t); atts.append(att); infs.append(full)
     if not atts:
         raise ValueError("no group-time effect can be estimated (no treated or no control units)")
     return GroupTimeATT(group=np.array(groups), time=np.array(times), att=np.array(atts),
                         inf=np.stack(infs, axis=1), n_units=n, unit_group=G, unit_weight=w,
-                        control=control, periods=periods, dropped_units=dropped)
+                        control=control, periods=periods, dropped_units=dropped,
+                        est_method=est_method if Xw is not None else "dr", panel=True)
+
+
+def _att_gt_rc(df, cov, periods, control, est_method, panel) -> GroupTimeATT:
+    """Repeated cross-section estimators; the influence function is summed within unit."""
+    from .drdid import rc_2x2
+
+    g_row = df["g"].to_numpy(dtype=float)
+    g_row = np.where(g_row > periods.max(), 0, g_row)
+    early = (g_row > 0) & (g_row <= periods.min())
+    units_all = df["u"].nunique()
+    rows = np.nonzero(~early)[0]
+    ucode, ulevels = pd.factorize(df["u"].to_numpy()[rows], sort=True)
+    n = len(ulevels)
+    dropped = units_all - n
+    y = df["y"].to_numpy()[rows]
+    tt = df["t"].to_numpy()[rows]
+    G_row = g_row[rows]
+    w_row = df["w"].to_numpy(dtype=float)[rows]
+    w_row = w_row / w_row.mean()
+    X_all = None if cov is None else cov[rows]
+    unit_w = np.bincount(ucode, w_row, minlength=n) / np.bincount(ucode, minlength=n)
+    G = np.zeros(n)
+    G[ucode] = G_row
+    unit_w = unit_w / unit_w.mean()
+    glist = np.sort(np.unique(G[G > 0]))
+    groups, times, atts, infs = [], [], [], []
+    for g, ti, bi in _cells(glist, periods):
+        t, base = periods[ti], periods[bi]
+        treat = G_row == g
+        ctrl = _control(G_row, g, t, base, control)
+        sel = (treat | ctrl) & ((tt == t) | (tt == base))
+        post = (tt[sel] == t).astype(float)
+        d = treat[sel].astype(float)
+        if min((d * post).sum(), (d * (1 - post)).sum(), ((1 - d) * post).sum(), ((1 - d) * (1 - post)).sum()) == 0:
+            continue
+        X = _design(X_all, np.nonzero(sel)[0])
+        att, psi = rc_2x2(y[sel], post, d, X, w_row[sel], est_method if cov is not None else "reg")
+        full = np.bincount(ucode[sel], psi * (n / sel.sum()), minlength=n)
+        groups.append(g); times.append(t); atts.append(att); infs.append(full)
+    if not atts:
+        raise ValueError("no group-time effect can be estimated (no treated or no control units)")
+    return GroupTimeATT(group=np.array(groups), time=np.array(times), att=np.array(atts),
+                        inf=np.stack(infs, axis=1), n_units=n, unit_group=G, unit_weight=unit_w,
+                        control=control, periods=periods, dropped_units=dropped,
+                        est_method=est_method if cov is not None else "dr", panel=False)
