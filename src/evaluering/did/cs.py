@@ -1,10 +1,12 @@
-"""Callaway & Sant'Anna (2021) group-time average treatment effects, without covariates.
+"""Callaway & Sant'Anna (2021) group-time average treatment effects.
 
 ``ATT(g, t)`` compares the change in the outcome of the units first treated in ``g`` with the
 change of a control group (never treated, or not yet treated by ``max(t, base)``), on a
 balanced panel. The base period is "varying" as in R ``did``: ``g - 1`` for post periods,
 ``t - 1`` for pre periods. Without covariates the regression, IPW and doubly robust
-estimators coincide with this difference of weighted means.
+estimators coincide with this difference of weighted means; with covariates each 2x2
+comparison uses :mod:`evaluering.did.drdid` (R ``DRDID``). Unbalanced panels use the
+repeated cross-section estimators with the influence function summed within unit.
 
 Standard errors are analytic, from the influence functions (R ``did`` with
 ``bstrap = FALSE``), and the aggregations (simple, dynamic, group, calendar) include the
@@ -43,6 +45,7 @@ class Aggregation:
     se: float
     table: pd.DataFrame  # columns: level, att, se
     inf: np.ndarray = field(repr=False, default=None)
+    level_inf: np.ndarray = field(repr=False, default=None)  # units x levels
 
 
 @dataclass
@@ -61,6 +64,7 @@ class GroupTimeATT:
     dropped_units: int = 0
     est_method: str = "dr"
     panel: bool = True
+    arrays: tuple = field(repr=False, default=None)  # (Y units x periods, X units x periods x k)
 
     @property
     def se(self) -> np.ndarray:
@@ -115,7 +119,7 @@ class GroupTimeATT:
             agg_inf = inf[:, keep] @ wk + self._wif(keep, pg, grp) @ att[keep]
             value = float(att[keep] @ wk)
             return Aggregation("simple", value, self._se(agg_inf), pd.DataFrame(
-                {"level": ["overall"], "att": [value], "se": [self._se(agg_inf)]}), agg_inf)
+                {"level": ["overall"], "att": [value], "se": [self._se(agg_inf)]}), agg_inf, agg_inf[:, None])
         levels, values, infs = [], [], []
         if kind == "dynamic":
             e = tim - grp
@@ -156,7 +160,7 @@ class GroupTimeATT:
     def _finish(self, kind, levels, values, infm, overall, agg_inf) -> Aggregation:
         ses = np.sqrt((infm ** 2).mean(axis=0) / self.n_units)
         table = pd.DataFrame({"level": levels, "att": values, "se": ses})
-        return Aggregation(kind, overall, self._se(agg_inf), table, agg_inf)
+        return Aggregation(kind, overall, self._se(agg_inf), table, agg_inf, infm)
 
 
 def _design(cov: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
@@ -232,8 +236,6 @@ def _control(G: np.ndarray, g, t, base, control: str) -> np.ndarray:
 
 
 def _att_gt_panel(df, cov, periods, control, est_method) -> GroupTimeATT:
-    from .drdid import panel_2x2
-
     wide = df.pivot(index="u", columns="t", values="y").reindex(columns=periods)
     complete = wide.notna().all(axis=1)
     dropped = int((~complete).sum())
@@ -253,6 +255,18 @@ def _att_gt_panel(df, cov, periods, control, est_method) -> GroupTimeATT:
         idx = pd.MultiIndex.from_product([wide.index[keep], periods])
         order = pd.Series(np.arange(len(df)), index=pos).reindex(idx).to_numpy()
         Xw = cov[order].reshape(n, len(periods), cov.shape[1])
+    out = panel_core(Y, G, w, Xw, periods, control, est_method)
+    out.dropped_units = dropped
+    return out
+
+
+def panel_core(Y, G, w, Xw, periods, control, est_method) -> GroupTimeATT:
+    """ATT(g,t) of a balanced panel given as arrays: ``Y`` units x periods, ``G`` the start
+    per unit (0 = never), ``w`` unit weights (mean 1), ``Xw`` units x periods x k or None.
+    Used directly by randomization inference (start periods re-assigned)."""
+    from .drdid import panel_2x2
+
+    n = Y.shape[0]
     glist = np.sort(np.unique(G[G > 0]))
     groups, times, atts, infs = [], [], [], []
     for g, ti, bi in _cells(glist, periods):
@@ -281,8 +295,8 @@ def _att_gt_panel(df, cov, periods, control, est_method) -> GroupTimeATT:
         raise ValueError("no group-time effect can be estimated (no treated or no control units)")
     return GroupTimeATT(group=np.array(groups), time=np.array(times), att=np.array(atts),
                         inf=np.stack(infs, axis=1), n_units=n, unit_group=G, unit_weight=w,
-                        control=control, periods=periods, dropped_units=dropped,
-                        est_method=est_method if Xw is not None else "dr", panel=True)
+                        control=control, periods=periods, est_method=est_method if Xw is not None else "dr",
+                        panel=True, arrays=(Y, Xw))
 
 
 def _att_gt_rc(df, cov, periods, control, est_method, panel) -> GroupTimeATT:

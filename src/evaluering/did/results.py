@@ -95,6 +95,7 @@ class DidResult:
     n_persons: float | None = None
     tests: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    bands: dict = field(default_factory=dict)  # family -> critical value of a simultaneous band
 
     # -- one source of truth -------------------------------------------------------------
     def tidy(self) -> pd.DataFrame:
@@ -146,6 +147,8 @@ class DidResult:
             "n_obs": int(self.n_obs), "n_clusters": None if self.n_clusters is None else int(self.n_clusters),
             "tests": _clean(self.tests), "notes": list(self.notes),
         }
+        if self.bands:
+            out["bands"] = _clean(dict(self.bands))
         tab = self.table.astype(object).where(self.table.notna(), None)
         out["table"] = _clean(tab.to_dict(orient="records"))
         return out
