@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vcov", choices=("CR0", "CR1", "CR2"), default=None,
                         help="klyngerobust varians (standard: CR2 under 50 klynger, ellers CR1)")
     parser.add_argument("--inference", choices=("analytic", "wild", "ri"), default="analytic",
-                        help="twfe: analytisk t, vild cluster-bootstrap eller randomiseringsinferens")
+                        help="analytisk, vild cluster-bootstrap eller randomiseringsinferens (twfe, event, cs)")
     parser.add_argument("--wild-weights", choices=("rademacher", "webb"), default="rademacher")
     parser.add_argument("--n-boot", type=int, default=9999, metavar="B", help="bootstrap-træk (standard 9999)")
     parser.add_argument("--n-perm", type=int, default=9999, metavar="P", help="permutationer (standard 9999)")
@@ -73,10 +73,9 @@ def run(args) -> int:
     if args.estimator == "twfe":
         kwargs.update(inference=args.inference, wild_weights=args.wild_weights, n_boot=args.n_boot,
                       n_perm=args.n_perm, seed=args.seed)
-    elif args.inference != "analytic" and args.estimator != "cs":
-        raise EvalueringError("--inference wild/ri findes kun for --estimator twfe og cs")
     if args.estimator == "event":
-        kwargs.update(leads=args.leads, lags=args.lags)
+        kwargs.update(leads=args.leads, lags=args.lags, inference=args.inference, wild_weights=args.wild_weights,
+                      n_boot=args.n_boot, n_perm=args.n_perm, seed=args.seed)
     if args.estimator != "cs" and (args.covariates or args.bootstrap != "none"):
         raise EvalueringError("--covariates og --bootstrap findes kun for --estimator cs")
     if args.biters < 1:

@@ -106,11 +106,15 @@ def twfe(panel: pd.DataFrame, unit: str = "unit", time: str = "time", start: str
 def event_study(panel: pd.DataFrame, unit: str = "unit", time: str = "time", start: str = "start",
                 outcome: str | None = None, count: str | None = None, population: str | None = None,
                 weights: str | None = "auto", vcov: str | None = None, leads: int | None = None,
-                lags: int | None = None, level: float = 0.95) -> DidResult:
+                lags: int | None = None, level: float = 0.95, inference: str = "analytic",
+                wild_weights: str = "rademacher", n_boot: int = 9999, n_perm: int = 9999,
+                seed: int | None = 20170201) -> DidResult:
     """Event study: TWFE with event-time dummies (reference -1, binned end points).
 
     The ``ATT`` row is the equally weighted mean of the post coefficients (event time >= 0);
-    ``tests["pretrend"]`` is the joint Wald test of the leads.
+    ``tests["pretrend"]`` is the joint Wald test of the leads. ``inference="wild"``: WCR
+    bootstrap p-values and intervals for every row; ``"ri"``: randomization inference for
+    the ``ATT`` row (see :mod:`evaluering.did.event_inference`).
 
     >>> rows = [(u, t, 2017 if u < 3 else 0) for u in range(8) for t in range(2013, 2020)]
     >>> p = pd.DataFrame(rows, columns=["unit", "time", "start"])
@@ -141,10 +145,27 @@ def event_study(panel: pd.DataFrame, unit: str = "unit", time: str = "time", sta
                     "std_error": float(np.sqrt(max(c @ cov @ c, 0))), "df": V.df(c)})
     tests = {"pretrend": pretrend_test(fit.coef, cov, events, fit.n_clusters, vcov=V)}
     notes = [f"Referenceperiode -1; endepunkterne {names[0]} og {names[-1]} er samlet (binned)."]
+    if inference not in INFERENCE_METHODS:
+        raise ValueError(f"unknown inference {inference!r} (use {', '.join(INFERENCE_METHODS)})")
+    if inference == "wild":
+        from .event_inference import event_wild_rows
+
+        n_draws, enum = event_wild_rows(fit, rows, events, weights=wild_weights, n_boot=n_boot, seed=seed,
+                                        level=level)
+        notes.append(f"Vild cluster-bootstrap (WCR, {wild_weights}) for hver række: "
+                     + ("alle fortegnsvektorer" if enum else f"{n_draws} træk, seed {seed}") + f" ({n_draws}).")
+    elif inference == "ri":
+        from .event_inference import event_ri
+
+        ri = event_ri(df["y"].to_numpy(), df["unit"].to_numpy(), df["time"].to_numpy(), df["start"].to_numpy(),
+                      df["w"].to_numpy(), leads, lags, n_perm=n_perm, seed=seed, level=level)
+        rows[0].update(p_value=ri["p_value"], conf_low=ri["conf_low"], conf_high=ri["conf_high"])
+        notes.append("Randomiseringsinferens for ATT (studentiseret): " + ("alle " if ri["exact"] else f"seed {seed}, ")
+                     + f"{ri['n_assignments']} tildelinger.")
     if fit.rank < fit.Zs.shape[1]:
         notes.append("Designet er ikke af fuld rang: nogle koefficienter er ikke identificeret.")
     return DidResult("event", finish_table(pd.DataFrame(rows), level), vcov=vtype, n_clusters=fit.n_clusters,
-                     level=level, outcome=outcome or count, tests=tests, notes=notes, **_counts(df))
+                     level=level, inference=inference, outcome=outcome or count, tests=tests, notes=notes, **_counts(df))
 
 
 def callaway_santanna(panel: pd.DataFrame, unit: str = "unit", time: str = "time", start: str = "start",

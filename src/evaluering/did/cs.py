@@ -94,7 +94,9 @@ class GroupTimeATT:
     # -- aggregation (did::aggte) -------------------------------------------------------
     def _pg(self) -> np.ndarray:
         w = self.unit_weight
-        return np.array([np.mean(w * (self.unit_group == g)) for g in self.group])
+        glist, pos = np.unique(self.group, return_inverse=True)
+        per = np.array([np.mean(w * (self.unit_group == g)) for g in glist])
+        return per[pos]
 
     def _wif(self, keepers: np.ndarray, pg: np.ndarray, groups: np.ndarray) -> np.ndarray:
         w, G = self.unit_weight, self.unit_group
@@ -107,6 +109,14 @@ class GroupTimeATT:
     def _se(self, inf: np.ndarray) -> float:
         return float(np.sqrt(np.mean(inf ** 2) / self.n_units))
 
+    def simple(self) -> tuple[float, np.ndarray]:
+        """The simple aggregation and its influence function (no table; fast)."""
+        keep = np.nonzero(self.group <= self.time)[0]
+        pg = self._pg()
+        wk = pg[keep] / pg[keep].sum()
+        agg_inf = self.inf[:, keep] @ wk + self._wif(keep, pg, self.group) @ self.att[keep]
+        return float(self.att[keep] @ wk), agg_inf
+
     def aggregate(self, kind: str = "simple") -> Aggregation:
         """Aggregate as ``did::aggte(type=kind)``: simple, dynamic, group or calendar."""
         if kind not in AGGREGATIONS:
@@ -114,10 +124,7 @@ class GroupTimeATT:
         att, inf, grp, tim = self.att, self.inf, self.group, self.time
         pg = self._pg()
         if kind == "simple":
-            keep = np.nonzero(grp <= tim)[0]
-            wk = pg[keep] / pg[keep].sum()
-            agg_inf = inf[:, keep] @ wk + self._wif(keep, pg, grp) @ att[keep]
-            value = float(att[keep] @ wk)
+            value, agg_inf = self.simple()
             return Aggregation("simple", value, self._se(agg_inf), pd.DataFrame(
                 {"level": ["overall"], "att": [value], "se": [self._se(agg_inf)]}), agg_inf, agg_inf[:, None])
         levels, values, infs = [], [], []

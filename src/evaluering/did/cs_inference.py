@@ -96,9 +96,8 @@ def ri_simple(res, n_perm: int = 9999, seed: int | None = 20170201, level: float
         except ValueError:  # an assignment without an estimable effect: statistic 0
             A[p] = B[p] = 0.0
             continue
-        ay, ad = ry.aggregate("simple"), rd.aggregate("simple")
-        A[p], B[p] = ay.att, ad.att
-        C[:, p], D[:, p] = ay.inf / n, ad.inf / n
+        (A[p], iy), (B[p], idd) = ry.simple(), rd.simple()
+        C[:, p], D[:, p] = iy / n, idd / n
     pv, lo, hi = linear_ri(A, B, C, D, observed, h0=h0, level=level, ci=ci)
     return {"p_value": pv, "conf_low": lo, "conf_high": hi, "n_assignments": int(assign.shape[0]),
             "exact": exact, "seed": None if exact else seed, "estimate": float(A[observed])}
