@@ -40,20 +40,24 @@ def logit(X: np.ndarray, d: np.ndarray, w: np.ndarray, tol: float = 1e-13, max_i
     [-0.913283, 0.608855]
     """
     b = np.zeros(X.shape[1])
-    dev_old = np.inf
-    for _ in range(max_iter):
-        eta = X @ b
-        p = 1.0 / (1.0 + np.exp(-eta))
-        W = w * p * (1.0 - p)
-        H = X.T @ (W[:, None] * X)
-        step = np.linalg.solve(H, X.T @ (w * (d - p)))
-        b = b + step
-        dev = float(np.max(np.abs(step)))
-        if dev <= tol * (1.0 + float(np.max(np.abs(b)))) or dev >= dev_old == 0:
-            break
-        dev_old = dev
-    if not np.all(np.isfinite(b)):
-        raise ValueError("the propensity-score model did not converge (separation?)")
+    converged, step = False, np.full(X.shape[1], np.inf)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            p = 1.0 / (1.0 + np.exp(-(X @ b)))
+            H = X.T @ ((w * p * (1.0 - p))[:, None] * X)
+            try:
+                step = np.linalg.solve(H, X.T @ (w * (d - p)))
+            except np.linalg.LinAlgError:
+                break
+            b = b + step
+            if not np.all(np.isfinite(b)):
+                break
+            if float(np.max(np.abs(step))) <= tol * (1.0 + float(np.max(np.abs(b)))):
+                converged = True
+                break
+    if not converged and not (np.all(np.isfinite(b)) and float(np.max(np.abs(step))) < 1e-8):
+        raise ValueError("propensity-score modellen konvergerer ikke (kovariaterne adskiller behandlede "
+                         "og kontroller fuldstændigt: manglende overlap)")
     return b
 
 
