@@ -44,7 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--est-method", choices=("dr", "ipw", "reg"), default="dr",
                         help="cs med kovariater: dobbelt robust (standard), IPW eller udfaldsregression")
     parser.add_argument("--bootstrap", choices=("none", "multiplier"), default="none",
-                        help="cs: multiplikator-bootstrap (Mammen-vægte, klynger = enheder) som R did")
+                        help="cs: multiplikator-bootstrap (klynger = enheder) som R did")
+    parser.add_argument("--multiplier-weights", choices=("rademacher", "mammen"), default="rademacher",
+                        help="cs: vægte i multiplikator-bootstrap (standard rademacher som R did)")
     parser.add_argument("--biters", type=int, default=999, metavar="B", help="cs: bootstrap-træk (standard 999)")
     parser.add_argument("--cband", action=argparse.BooleanOptionalAction, default=True,
                         help="cs med bootstrap: simultane (uniforme) konfidensbånd (standard) / punktvise")
@@ -83,6 +85,7 @@ def run(args) -> int:
     if args.estimator == "cs":
         kwargs = {"control": args.control, "level": args.level, "covariates": args.covariates,
                   "est_method": args.est_method, "bootstrap": args.bootstrap, "biters": args.biters,
+                  "multiplier_weights": args.multiplier_weights,
                   "cband": args.cband, "seed": args.seed, "inference": args.inference,
                   "wild_weights": args.wild_weights, "n_boot": args.n_boot, "n_perm": args.n_perm,
                   "allow_unbalanced_panel": args.allow_unbalanced_panel}

@@ -173,7 +173,7 @@ def callaway_santanna(panel: pd.DataFrame, unit: str = "unit", time: str = "time
                       weights: str | None = "auto", control: str = "never", level: float = 0.95,
                       covariates=None, est_method: str = "dr", bootstrap: str | None = None,
                       biters: int = 999, cband: bool = True, seed: int | None = 20170201,
-                      multiplier_weights: str = "mammen", allow_unbalanced_panel: bool = False,
+                      multiplier_weights: str = "rademacher", allow_unbalanced_panel: bool = False,
                       panel_type: bool = True, inference: str = "analytic", wild_weights: str = "rademacher",
                       n_boot: int = 9999, n_perm: int = 9999) -> DidResult:
     """Callaway & Sant'Anna ATT(g,t) with the four aggregations; ``ATT`` is the simple
@@ -182,9 +182,10 @@ def callaway_santanna(panel: pd.DataFrame, unit: str = "unit", time: str = "time
     ``covariates`` (column names or ``"a,b"``): unit-level pre-treatment covariates, used
     through ``est_method`` ``dr`` (doubly robust, the default as in R ``did``), ``ipw`` or
     ``reg``. Standard errors are analytic (influence functions, normal intervals) or, with
-    ``bootstrap="multiplier"``, from the multiplier bootstrap (``biters`` draws, Mammen
-    weights, clustered by unit) with simultaneous bands (``cband``: sup-t critical value
-    for ATT(g,t) and for the levels of each aggregation), as R ``did`` by default.
+    ``bootstrap="multiplier"``, from the multiplier bootstrap (``biters`` draws, Rademacher
+    weights as R ``did`` or ``multiplier_weights="mammen"``, clustered by unit) with
+    simultaneous bands (``cband``: sup-t critical value for ATT(g,t) and for the levels of
+    each aggregation), as R ``did`` by default.
     ``inference="wild"`` or ``"ri"`` adds wild cluster bootstrap or randomization-inference
     p-values and intervals (see :mod:`evaluering.did.cs_inference`).
 

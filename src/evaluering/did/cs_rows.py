@@ -28,7 +28,7 @@ _LABEL = {"dynamic": "e", "group": "g", "calendar": "t"}
 
 
 def cs_rows(res, bootstrap: bool = False, biters: int = 999, cband: bool = True, seed: int | None = None,
-            weights: str = "mammen", level: float = 0.95):
+            weights: str = "rademacher", level: float = 0.95):
     """``(rows, bands, notes)`` for :class:`~evaluering.did.results.DidResult`."""
     from .mboot import band_crit, draw_multipliers, multiplier_bootstrap
 

@@ -2,7 +2,8 @@
 
 As R ``did`` (``mboot``): the influence functions are summed within cluster (the unit,
 i.e. the estate, by default), every draw multiplies the cluster sums by i.i.d. weights
-``v_g`` (Mammen's two-point weights as R ``did``, or Rademacher +-1) and
+``v_g`` (Rademacher +-1 as R ``did`` / ``BMisc::multiplier_bootstrap``, or Mammen's
+two-point weights) and
 ``b* = sqrt(G) * mean_g(v_g psi_g)``. The standard error is the robust
 interquartile-range estimate ``(q75 - q25) / (z75 - z25) * sqrt(G) / n``; the critical
 value of the uniform band is the ``1 - alpha`` quantile (type 1) of ``max_k |b*_k| / se_k``
@@ -32,7 +33,7 @@ MULTIPLIER_WEIGHTS = ("mammen", "rademacher")
 _S5 = np.sqrt(5.0)
 
 
-def draw_multipliers(n_clusters: int, biters: int, weights: str = "mammen", seed: int | None = None) -> np.ndarray:
+def draw_multipliers(n_clusters: int, biters: int, weights: str = "rademacher", seed: int | None = None) -> np.ndarray:
     """``biters x n_clusters`` i.i.d. multipliers with mean 0 and variance 1.
 
     >>> v = draw_multipliers(5, 20000, "mammen", seed=2)
@@ -75,7 +76,7 @@ def _codes(x):
     return codes, levels
 
 
-def multiplier_bootstrap(inf: np.ndarray, cluster=None, biters: int = 999, weights: str = "mammen",
+def multiplier_bootstrap(inf: np.ndarray, cluster=None, biters: int = 999, weights: str = "rademacher",
                          seed: int | None = None, alpha: float = 0.05, draws: np.ndarray | None = None,
                          n: int | None = None) -> MbootResult:
     """Bootstrap standard errors and the uniform critical value of the columns of ``inf``.
