@@ -233,3 +233,24 @@ def test_event_study_wild_and_ri_rows():
     assert w.inference == "wild" and r.inference == "ri"
     assert (w.tidy()["conf_low"] < w.tidy()["estimate"]).all()
     assert r.tidy().iloc[0]["conf_low"] < r.att < r.tidy().iloc[0]["conf_high"]
+
+
+@pytest.mark.parametrize("control", ["never", "notyet"])
+def test_vectorized_assignments_equal_panel_core(control):
+    from evaluering.did.cs import panel_core
+    from evaluering.did.cs_inference import simple_over_assignments
+    from evaluering.did.ri import assignments
+
+    rng = np.random.default_rng(5)
+    start = np.array([2014] * 3 + [2016] * 5 + [0] * 7)
+    rows = [(u, t, start[u], rng.normal(), rng.uniform(1, 3)) for u in range(15) for t in range(2010, 2018)]
+    p = pd.DataFrame(rows, columns=["unit", "time", "start", "y", "w"])
+    p["w"] = p.groupby("unit")["w"].transform("first")
+    res = att_gt(p["y"], p["unit"], p["time"], p["start"], weights=p["w"], control=control)
+    Y = res.arrays[0]
+    assign, _, _ = assignments(res.unit_group, 50, seed=2)
+    est, inf = simple_over_assignments(Y, res.unit_weight, assign, res.periods, control)
+    for k in (0, 7, 33):
+        a, i = panel_core(Y, assign[k], res.unit_weight, None, res.periods, control, "dr").simple()
+        assert est[k] == pytest.approx(a, abs=1e-12)
+        np.testing.assert_allclose(inf[:, k], i, atol=1e-10)

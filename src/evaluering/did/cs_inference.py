@@ -85,6 +85,12 @@ def ri_simple(res, n_perm: int = 9999, seed: int | None = 20170201, level: float
     Dobs = ((G[:, None] > 0) & (periods[None, :] >= G[:, None])).astype(float)
     assign, observed, exact = assignments(G, n_perm, seed)
     n = res.n_units
+    if Xw is None:  # no covariates: all assignments at once
+        A, C = simple_over_assignments(Y, res.unit_weight, assign, periods, res.control)
+        B, D = simple_over_assignments(Dobs, res.unit_weight, assign, periods, res.control)
+        pv, lo, hi = linear_ri(A, B, C / n, D / n, observed, h0=h0, level=level, ci=ci)
+        return {"p_value": pv, "conf_low": lo, "conf_high": hi, "n_assignments": int(assign.shape[0]),
+                "exact": exact, "seed": None if exact else seed, "estimate": float(A[observed])}
     A = np.empty(assign.shape[0])
     B = np.empty(assign.shape[0])
     C = np.zeros((n, assign.shape[0]))
@@ -101,6 +107,48 @@ def ri_simple(res, n_perm: int = 9999, seed: int | None = 20170201, level: float
     pv, lo, hi = linear_ri(A, B, C, D, observed, h0=h0, level=level, ci=ci)
     return {"p_value": pv, "conf_low": lo, "conf_high": hi, "n_assignments": int(assign.shape[0]),
             "exact": exact, "seed": None if exact else seed, "estimate": float(A[observed])}
+
+
+def simple_over_assignments(Y: np.ndarray, w: np.ndarray, assign: np.ndarray, periods: np.ndarray,
+                            control: str) -> tuple[np.ndarray, np.ndarray]:
+    """The simple aggregation without covariates and its influence function (units x
+    assignments) for every row of ``assign`` (assignments x units) at once; the same
+    arithmetic as :func:`~evaluering.did.cs.panel_core` plus ``GroupTimeATT.simple``."""
+    from .cs import _cells
+
+    P, n = assign.shape
+    glist = np.sort(np.unique(assign[0][assign[0] > 0]))
+    pg = {g: (w[None, :] * (assign == g)).mean(axis=1) for g in glist}  # P per group
+    atts, infs, pgs = [], [], []
+    for g, ti, bi in _cells(glist, periods):
+        t, base = periods[ti], periods[bi]
+        if t < g:
+            continue  # only post cells enter the simple aggregation
+        T = (assign == g).astype(float)
+        if control == "never":
+            Cm = (assign == 0).astype(float)
+        else:
+            Cm = ((assign == 0) | ((assign > max(t, base)) & (assign != g))).astype(float)
+        n_sub = (T + Cm).sum(axis=1)
+        dy = Y[:, ti] - Y[:, bi]
+        wT, wC = T * w[None, :], Cm * w[None, :]
+        s1, s0 = wT.sum(axis=1), wC.sum(axis=1)
+        mu1, mu0 = wT @ dy / s1, wC @ dy / s0
+        m1, m0 = s1 / n_sub, s0 / n_sub
+        inf = (wT * (dy[None, :] - mu1[:, None]) / m1[:, None]
+               - wC * (dy[None, :] - mu0[:, None]) / m0[:, None]) * (n / n_sub)[:, None]
+        atts.append(mu1 - mu0); infs.append(inf); pgs.append(pg[g])
+    att = np.stack(atts, axis=1)          # P x K
+    pgk = np.stack(pgs, axis=1)           # P x K
+    ssum = pgk.sum(axis=1)
+    wk = pgk / ssum[:, None]
+    est = (att * wk).sum(axis=1)
+    inf_att = sum(infs[k] * wk[:, k:k + 1] for k in range(len(infs)))   # P x n
+    groups_k = [g for g, ti, bi in _cells(glist, periods) if periods[ti] >= g]
+    ind = np.stack([w[None, :] * (assign == g) - pgk[:, [k]] for k, g in enumerate(groups_k)], axis=2)  # P x n x K
+    wif = ind / ssum[:, None, None] - ind.sum(axis=2, keepdims=True) * (pgk / ssum[:, None] ** 2)[:, None, :]
+    inf_w = np.einsum("pnk,pk->pn", wif, att)
+    return est, (inf_att + inf_w).T
 
 
 def cs_ri(res, table: pd.DataFrame, n_perm: int = 9999, seed: int | None = 20170201,
