@@ -30,54 +30,48 @@ _LABEL = {"dynamic": "e", "group": "g", "calendar": "t"}
 def cs_rows(res, bootstrap: bool = False, biters: int = 999, cband: bool = True, seed: int | None = None,
             weights: str = "rademacher", level: float = 0.95):
     """``(rows, bands, notes)`` for :class:`~evaluering.did.results.DidResult`."""
-    from .mboot import band_crit, draw_multipliers, multiplier_bootstrap
+    from .mboot import band_crit, multiplier_bootstrap
 
     alpha = 1 - level
     z = float(stats.norm.ppf(1 - alpha / 2))
-    n = res.n_units
-    V = draw_multipliers(n, biters, weights, seed) if bootstrap else None
+    rows, infs, family = [], [], []
 
-    def boot(inf):
-        return multiplier_bootstrap(inf, biters=biters, weights=weights, seed=seed, alpha=alpha, draws=V, n=n)
-
-    rows, bands = [], {}
-
-    def add(row, se, crit=None):
+    def add(row, se, inf, fam=None):
         row["std_error"] = float(se)
-        if crit is not None and np.isfinite(se):
-            row["conf_low"] = row["estimate"] - crit * se
-            row["conf_high"] = row["estimate"] + crit * se
-        rows.append(row)
+        rows.append(row); infs.append(inf); family.append(fam)
 
-    simple = res.aggregate("simple")
-    se = boot(simple.inf).se[0] if bootstrap else simple.se
-    add({"term": "ATT", "kind": "att", "estimate": simple.att}, se)
+    att, inf = res.simple()
+    add({"term": "ATT", "kind": "att", "estimate": att}, res._se(inf), inf)
     for kind in ("dynamic", "group", "calendar"):
         agg = res.aggregate(kind)
-        se_all = boot(agg.inf).se[0] if bootstrap else agg.se
-        add({"term": f"{kind}:overall", "kind": f"{kind}_overall", "estimate": agg.att}, se_all)
-        crit, ses = None, agg.table["se"].to_numpy()
-        if bootstrap:
-            mb = boot(agg.level_inf)
-            ses = mb.se
-            if cband:
-                crit = band_crit(mb, alpha)
-                bands[kind] = crit
-        for (_, r), s in zip(agg.table.iterrows(), ses):
-            add({"term": f"{kind}:{_LABEL[kind]}={int(r['level'])}", "kind": kind, _KEY[kind]: int(r["level"]),
-                 "estimate": float(r["att"])}, s, crit)
-    tab = res.table()
-    ses, crit = tab["se"].to_numpy(), None
+        add({"term": f"{kind}:overall", "kind": f"{kind}_overall", "estimate": agg.att}, agg.se, agg.inf)
+        levels, atts, ses = (agg.table[c].to_numpy() for c in ("level", "att", "se"))
+        for j in range(len(levels)):
+            add({"term": f"{kind}:{_LABEL[kind]}={int(levels[j])}", "kind": kind, _KEY[kind]: int(levels[j]),
+                 "estimate": float(atts[j])}, ses[j], agg.level_inf[:, j], kind)
+    ses = res.se
+    for k in range(len(res.att)):
+        g, t = int(res.group[k]), int(res.time[k])
+        add({"term": f"ATT(g={g},t={t})", "kind": "attgt", "group": g, "time": t, "event_time": t - g,
+             "estimate": float(res.att[k])}, ses[k], res.inf[:, k], "attgt")
+    bands = {}
     if bootstrap:
-        mb = boot(res.inf)
-        ses = mb.se
+        # one multiplier matrix for every row; each family's band from its own columns
+        mb = multiplier_bootstrap(np.column_stack(infs), biters=biters, weights=weights, seed=seed, alpha=alpha,
+                                  n=res.n_units)
+        fam = np.array(family, dtype=object)
+        for row, se in zip(rows, mb.se):
+            row["std_error"] = float(se)
         if cband:
-            crit = band_crit(mb, alpha)
-            bands["attgt"] = crit
-    for (_, r), s in zip(tab.iterrows(), ses):
-        add({"term": f"ATT(g={int(r['group'])},t={int(r['time'])})", "kind": "attgt", "group": int(r["group"]),
-             "time": int(r["time"]), "event_time": int(r["time"] - r["group"]), "estimate": float(r["att"])}, s, crit)
-    if bootstrap:
+            for name in ("dynamic", "group", "calendar", "attgt"):
+                cols = np.nonzero(fam == name)[0]
+                crit = band_crit(_sub(mb, cols, alpha), alpha)
+                bands[name] = crit
+                for c in cols:
+                    r = rows[c]
+                    if np.isfinite(r["std_error"]):
+                        r["conf_low"] = r["estimate"] - crit * r["std_error"]
+                        r["conf_high"] = r["estimate"] + crit * r["std_error"]
         notes = [f"Standardfejl fra multiplikator-bootstrap ({biters} træk, {weights}-vægte, klynger = enheder, "
                  f"seed {seed})" + ("; simultane bånd for ATT(g,t) og niveauerne i hver aggregering "
                                     f"(kritisk værdi {_fmt(bands.get('attgt', z))} for ATT(g,t))." if cband
@@ -85,6 +79,14 @@ def cs_rows(res, bootstrap: bool = False, biters: int = 999, cband: bool = True,
     else:
         notes = ["Standardfejl fra influensfunktioner (analytiske); normalfordelte intervaller."]
     return rows, bands, notes
+
+
+def _sub(mb, cols, alpha):
+    """The sup-t critical value of a subset of the bootstrapped columns."""
+    from .mboot import MbootResult, sup_t
+
+    return MbootResult(se=mb.se[cols], crit=sup_t(mb.bres[:, cols], mb.sigma[cols], alpha), bres=mb.bres[:, cols],
+                       n_clusters=mb.n_clusters, biters=mb.biters, weights=mb.weights, seed=mb.seed)
 
 
 def _fmt(x: float) -> str:

@@ -40,6 +40,9 @@ def logit(X: np.ndarray, d: np.ndarray, w: np.ndarray, tol: float = 1e-13, max_i
     [-0.913283, 0.608855]
     """
     b = np.zeros(X.shape[1])
+    m = float(np.sum(w * d) / np.sum(w))
+    if 0 < m < 1 and np.allclose(X[:, 0], 1.0):
+        b[0] = np.log(m / (1 - m))  # start at the intercept-only fit: fewer Newton steps
     converged, step = False, np.full(X.shape[1], np.inf)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for _ in range(max_iter):
@@ -62,10 +65,16 @@ def logit(X: np.ndarray, d: np.ndarray, w: np.ndarray, tol: float = 1e-13, max_i
 
 
 def _inv(A: np.ndarray, what: str) -> np.ndarray:
-    rc = 1.0 / np.linalg.cond(A, 1)
-    if not np.isfinite(rc) or rc < np.finfo(float).eps:
-        raise ValueError(f"the {what} design is singular (drop or rescale covariates)")
-    return np.linalg.inv(A)
+    """Inverse with R's reciprocal-condition guard (1-norm): singular -> ValueError."""
+    try:
+        inv = np.linalg.inv(A)
+    except np.linalg.LinAlgError:
+        inv = None
+    if inv is not None:
+        rc = 1.0 / (np.abs(A).sum(axis=0).max() * np.abs(inv).sum(axis=0).max())
+    if inv is None or not np.isfinite(rc) or rc < np.finfo(float).eps:
+        raise ValueError(f"{what}-designet er singulært (fjern eller omskalér kovariater)")
+    return inv
 
 
 def _pscore(X, d, w, trim_level):
@@ -76,7 +85,7 @@ def _pscore(X, d, w, trim_level):
     ps = np.minimum(ps, 1 - 1e-6)
     trim = np.where(d == 1, True, ps < trim_level)
     n = X.shape[0]
-    hess = _inv(X.T @ ((w * ps * (1 - ps))[:, None] * X), "propensity-score") * n
+    hess = _inv(X.T @ ((w * ps * (1 - ps))[:, None] * X), "propensity score") * n
     alr_ps = ((w * (d - ps))[:, None] * X) @ hess  # asymptotic linear representation
     return ps, trim.astype(float), alr_ps
 
@@ -86,7 +95,7 @@ def _wols(y, X, w, mask):
     n = X.shape[0]
     wm = w * mask
     XtWX = X.T @ (wm[:, None] * X)
-    inv = _inv(XtWX / n, "outcome-regression")
+    inv = _inv(XtWX / n, "udfaldsregressions")
     beta = inv @ (X.T @ (wm * y)) / n
     fit = X @ beta
     alr = ((wm * (y - fit))[:, None] * X) @ inv
@@ -112,7 +121,7 @@ def panel_2x2(dy, d, X, w, method: str = "dr", trim_level: float = TRIM_LEVEL):
         eta_t = np.mean(wt * dy) / mt
         eta_c = np.mean(wt * out) / mt
         inf_t = (wt * dy - wt * eta_t) / mt
-        inf_c = (wt * out - wt * eta_c + alr @ np.mean(wt[:, None] * X, axis=0)) / mt
+        inf_c = (wt * out - wt * eta_c + alr @ (wt @ X / X.shape[0])) / mt
         return float(eta_t - eta_c), inf_t - inf_c
     if method not in ("dr", "ipw"):
         raise ValueError(f"unknown est_method {method!r} (use dr, ipw or reg)")
@@ -126,17 +135,17 @@ def panel_2x2(dy, d, X, w, method: str = "dr", trim_level: float = TRIM_LEVEL):
         eta_t = np.mean(wt * dy) / mt
         eta_c = np.mean(wc * dy) / mc
         inf_t = (wt * dy - wt * eta_t) / mt
-        M2 = np.mean((wc * (dy - eta_c))[:, None] * X, axis=0)
+        M2 = (wc * (dy - eta_c)) @ X / X.shape[0]
         inf_c = (wc * dy - wc * eta_c + alr_ps @ M2) / mc
         return float(eta_t - eta_c), inf_t - inf_c
     out, alr_ols = _wols(dy, X, w, 1 - d)
     r = dy - out
     eta_t = np.mean(wt * r) / mt
     eta_c = np.mean(wc * r) / mc
-    M1 = np.mean(wt[:, None] * X, axis=0)
+    M1 = wt @ X / X.shape[0]
     inf_t = (wt * r - wt * eta_t - alr_ols @ M1) / mt
-    M2 = np.mean((wc * (r - eta_c))[:, None] * X, axis=0)
-    M3 = np.mean(wc[:, None] * X, axis=0)
+    M2 = (wc * (r - eta_c)) @ X / X.shape[0]
+    M3 = wc @ X / X.shape[0]
     inf_c = (wc * r - wc * eta_c + alr_ps @ M2 - alr_ols @ M3) / mc
     return float(eta_t - eta_c), inf_t - inf_c
 
@@ -160,7 +169,7 @@ def rc_2x2(y, post, d, X, w, method: str = "dr", trim_level: float = TRIM_LEVEL)
         eta_c = np.mean(cont) / mt
         inf_pre = (w_tpre * y - w_tpre * eta_pre) / m_pre
         inf_post = (w_tpost * y - w_tpost * eta_post) / m_post
-        mom = np.mean(wt[:, None] * X, axis=0)
+        mom = wt @ X / X.shape[0]
         inf_c = (cont - wt * eta_c + alr_post @ mom - alr_pre @ mom) / mt
         return float(eta_post - eta_pre - eta_c), inf_post - inf_pre - inf_c
     if method not in ("dr", "ipw"):
@@ -181,8 +190,8 @@ def rc_2x2(y, post, d, X, w, method: str = "dr", trim_level: float = TRIM_LEVEL)
         a_tpost, i_tpost, _ = part(w_tpost, y)
         a_cpre, i_cpre, m_cpre = part(w_cpre, y)
         a_cpost, i_cpost, m_cpost = part(w_cpost, y)
-        M2_pre = np.mean((w_cpre * (y - a_cpre))[:, None] * X, axis=0) / m_cpre
-        M2_post = np.mean((w_cpost * (y - a_cpost))[:, None] * X, axis=0) / m_cpost
+        M2_pre = (w_cpre * (y - a_cpre)) @ X / X.shape[0] / m_cpre
+        M2_post = (w_cpost * (y - a_cpost)) @ X / X.shape[0] / m_cpost
         inf_c = i_cpost - i_cpre + alr_ps @ (M2_post - M2_pre)
         att = (a_tpost - a_tpre) - (a_cpost - a_cpre)
         return float(att), (i_tpost - i_tpre) - inf_c
@@ -202,18 +211,18 @@ def rc_2x2(y, post, d, X, w, method: str = "dr", trim_level: float = TRIM_LEVEL)
     a_dpre, i_dpre, _ = part(w_d, out_tpre - out_cpre)
     a_dt0, i_dt0, m_dt0 = part(w_dt0, out_tpre - out_cpre)
     att = (a_tpost - a_tpre) - (a_cpost - a_cpre) + (a_dpost - a_dt1) - (a_dpre - a_dt0)
-    M1_post = -np.mean((w_tpost * post)[:, None] * X, axis=0) / m_tpost
-    M1_pre = -np.mean((w_tpre * pre)[:, None] * X, axis=0) / m_tpre
+    M1_post = -(w_tpost * post) @ X / X.shape[0] / m_tpost
+    M1_pre = -(w_tpre * pre) @ X / X.shape[0] / m_tpre
     inf_t_or = alr_cpost @ M1_post - alr_cpre @ M1_pre
-    M2_pre = np.mean((w_cpre * (r - a_cpre))[:, None] * X, axis=0) / m_cpre
-    M2_post = np.mean((w_cpost * (r - a_cpost))[:, None] * X, axis=0) / m_cpost
+    M2_pre = (w_cpre * (r - a_cpre)) @ X / X.shape[0] / m_cpre
+    M2_post = (w_cpost * (r - a_cpost)) @ X / X.shape[0] / m_cpost
     inf_c_ps = alr_ps @ (M2_post - M2_pre)
-    M3_post = -np.mean((w_cpost * post)[:, None] * X, axis=0) / m_cpost
-    M3_pre = -np.mean((w_cpre * pre)[:, None] * X, axis=0) / m_cpre
+    M3_post = -(w_cpost * post) @ X / X.shape[0] / m_cpost
+    M3_pre = -(w_cpre * pre) @ X / X.shape[0] / m_cpre
     inf_c_or = alr_cpost @ M3_post - alr_cpre @ M3_pre
     inf_eff = (i_dpost - i_dt1) - (i_dpre - i_dt0)
-    mom_post = np.mean((w_d / m_d - w_dt1 / m_dt1)[:, None] * X, axis=0)
-    mom_pre = np.mean((w_d / m_d - w_dt0 / m_dt0)[:, None] * X, axis=0)
+    mom_post = (w_d / m_d - w_dt1 / m_dt1) @ X / X.shape[0]
+    mom_pre = (w_d / m_d - w_dt0 / m_dt0) @ X / X.shape[0]
     inf_or = (alr_tpost - alr_cpost) @ mom_post - (alr_tpre - alr_cpre) @ mom_pre
     inf_t = i_tpost - i_tpre + inf_t_or
     inf_c = i_cpost - i_cpre + inf_c_ps + inf_c_or

@@ -59,6 +59,7 @@ class MbootResult:
     biters: int
     weights: str
     seed: int | None
+    sigma: np.ndarray = None  # IQR scale of each column of bres (NaN: degenerate)
 
 
 def cluster_sums(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
@@ -94,21 +95,26 @@ def multiplier_bootstrap(inf: np.ndarray, cluster=None, biters: int = 999, weigh
     V = draw_multipliers(G, biters, weights, seed) if draws is None else draws
     bres = np.sqrt(G) * (V @ cs) / G
     ok = np.all(np.isfinite(bres), axis=0) & np.any(bres != 0, axis=0)
-    q75 = np.quantile(bres[:, ok], 0.75, axis=0, method="inverted_cdf")
-    q25 = np.quantile(bres[:, ok], 0.25, axis=0, method="inverted_cdf")
-    sig = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
-    sig = np.where(sig > 0, sig, np.nan)
-    se = np.full(inf.shape[1], np.nan)
-    se[ok] = sig * np.sqrt(G) / n
-    crit = float("nan")
+    sigma = np.full(inf.shape[1], np.nan)
     if ok.any():
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tmax = np.nanmax(np.abs(bres[:, ok] / sig[None, :]), axis=1)
-        tmax = tmax[np.isfinite(tmax)]
-        if tmax.size:
-            crit = float(np.quantile(tmax, 1 - alpha, method="inverted_cdf"))
+        q = np.quantile(bres[:, ok], [0.25, 0.75], axis=0, method="inverted_cdf")
+        sig = (q[1] - q[0]) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+        sigma[ok] = np.where(sig > 0, sig, np.nan)
+    se = sigma * np.sqrt(G) / n
+    crit = sup_t(bres, sigma, alpha)
     return MbootResult(se=se, crit=crit, bres=bres, n_clusters=G, biters=int(V.shape[0]), weights=weights,
-                       seed=seed)
+                       seed=seed, sigma=sigma)
+
+
+def sup_t(bres: np.ndarray, sigma: np.ndarray, alpha: float = 0.05) -> float:
+    """``1 - alpha`` quantile (type 1) of ``max_k |bres_k| / sigma_k`` over the
+    non-degenerate columns (NaN when there are none)."""
+    ok = np.isfinite(sigma)
+    if not ok.any():
+        return float("nan")
+    tmax = np.max(np.abs(bres[:, ok] / sigma[None, ok]), axis=1)
+    tmax = tmax[np.isfinite(tmax)]
+    return float(np.quantile(tmax, 1 - alpha, method="inverted_cdf")) if tmax.size else float("nan")
 
 
 def band_crit(res: MbootResult, alpha: float = 0.05) -> float:
