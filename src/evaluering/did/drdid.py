@@ -36,8 +36,8 @@ def logit(X: np.ndarray, d: np.ndarray, w: np.ndarray, tol: float = 1e-13, max_i
     """Weighted logit ``d ~ X`` (frequency weights ``w``) by Newton-Raphson; the coefficients.
 
     >>> X = np.column_stack([np.ones(4), [0.0, 1.0, 2.0, 3.0]])
-    >>> logit(X, np.array([0, 1, 0, 1.0]), np.ones(4)).round(6).tolist()
-    [-0.913283, 0.608855]
+    >>> logit(X, np.array([0, 1, 0, 1.0]), np.ones(4)).round(6).tolist()  # = statsmodels GLM
+    [-1.362276, 0.908184]
     """
     b = np.zeros(X.shape[1])
     m = float(np.sum(w * d) / np.sum(w))
