@@ -70,25 +70,33 @@ def covariate_matrix(raw: pd.DataFrame, df: pd.DataFrame, names, unit: str, time
 def composition_shares(cells: pd.DataFrame, measure: str, groups: dict[str, dict]) -> pd.DataFrame:
     """Estate-year shares from count cells: for each name in ``groups`` the population of
     the cells matching the filter (``{"age_band": [...], "sex": [...]}``) over the
-    estate-year population of ``measure`` (ratio of sums).
+    population of the cells matching its ``"within"`` filter (default: every cell of
+    ``measure``), a ratio of sums over the estate-year.
 
     >>> cells = pd.DataFrame({"level": "estate", "area": "A", "year": 2016, "measure": "beboere",
     ...     "age_band": ["10-17", "18-29", "10-17", "18-29"], "sex": ["M", "M", "K", "K"],
     ...     "numerator": [1, 1, 1, 1], "denominator": [10, 30, 20, 40]})
     >>> composition_shares(cells, "beboere", {"andel_10_17": {"age_band": ["10-17"]},
-    ...                    "andel_maend": {"sex": ["M"]}}).round(3).values.tolist()
-    [['A', 2016, 0.3, 0.4]]
+    ...     "andel_maend": {"sex": ["M"]}, "andel_maend_18_29": {"sex": ["M"], "within": {"age_band": ["18-29"]}}}
+    ...     ).round(3).values.tolist()
+    [['A', 2016, 0.3, 0.4, 0.429]]
     """
     sel = cells[(cells["level"] == "estate") & (cells["measure"] == measure)]
     if sel.empty:
         raise InputError("cells", f"ingen celler for målet {measure!r}", column="measure")
     sel = sel.assign(area=sel["area"].astype(str))
-    total = sel.groupby(["area", "year"])["denominator"].sum()
-    out = pd.DataFrame(index=total.index)
-    for name, filt in groups.items():
+    index = sel.groupby(["area", "year"])["denominator"].sum().index
+    out = pd.DataFrame(index=index)
+
+    def pop(filt: dict) -> pd.Series:
         m = np.ones(len(sel), dtype=bool)
         for col, allowed in filt.items():
             m &= sel[col].isin(list(allowed)).to_numpy()
-        part = sel[m].groupby(["area", "year"])["denominator"].sum().reindex(total.index, fill_value=0)
-        out[name] = part / total.where(total > 0)
+        return sel[m].groupby(["area", "year"])["denominator"].sum().reindex(index, fill_value=0)
+
+    for name, filt in groups.items():
+        filt = dict(filt)
+        within = filt.pop("within", {})
+        total = pop(within)
+        out[name] = pop({**within, **filt}) / total.where(total > 0)
     return out.reset_index().rename(columns={"area": "unit", "year": "time"})
