@@ -254,3 +254,12 @@ def test_vectorized_assignments_equal_panel_core(control):
         a, i = panel_core(Y, assign[k], res.unit_weight, None, res.periods, control, "dr").simple()
         assert est[k] == pytest.approx(a, abs=1e-12)
         np.testing.assert_allclose(inf[:, k], i, atol=1e-10)
+
+
+def test_bands_shown_in_summary_and_html(mpdta):
+    r = _cs_api(mpdta, bootstrap="multiplier", biters=199, seed=1)
+    crit = r.bands["attgt"]
+    text = f"{crit:.2f}".replace(".", ",")
+    assert f"attgt {text}" in r.summary()
+    assert f"attgt {text}" in r._repr_html_()
+    assert "simultane bånd" not in _cs_api(mpdta).summary()
