@@ -29,7 +29,7 @@ Callaway-Sant'Anna and event-study methods (``--methods``; the same data):
 
 Usage: ``python benchmarks/montecarlo_did.py [--reps 1000] [--seed 1] [--methods ...]``
 prints a Markdown table (for docs/did.md). Not part of the test suite. On 2 shared cores
-``--reps 400 --n-perm 199`` of all methods takes about half an hour.
+``--reps 300 --n-perm 199`` of all methods took 21 minutes (docs/did.md has the table).
 """
 
 from __future__ import annotations
