@@ -11,7 +11,8 @@ Estimators (on an estate-year panel built from count cells or read from a CSV):
 - :func:`honest`: sensitivity of an event study to parallel-trends violations (Rambachan &
   Roth 2023): relative magnitudes and smoothness bounds, breakdown value.
 - :func:`callaway_santanna`: ATT(g,t), never / not-yet-treated controls, simple / dynamic /
-  group / calendar aggregations with analytic standard errors.
+  group / calendar aggregations; covariates (doubly robust, IPW, regression), unbalanced
+  panels, multiplier bootstrap with uniform bands, wild and randomization inference.
 
 Cell-level weighted fits reproduce the person-level regression exactly, variances included
 (see :mod:`evaluering.did.vcov`).
@@ -27,7 +28,9 @@ Cell-level weighted fits reproduce the person-level regression exactly, variance
 from __future__ import annotations
 
 from .api import ESTIMATORS, INFERENCE_METHODS, callaway_santanna, estimate, event_study, twfe
+from .covariates import composition_shares
 from .cs import att_gt
+from .mboot import multiplier_bootstrap
 from .panel import panel_from_cells, prepare_panel, read_panel_csv
 from .results import DidResult
 from .synth_api import SynthResult, synthdid, synthetic_control
@@ -41,6 +44,6 @@ __all__ = [
     "twfe", "event_study", "callaway_santanna", "estimate", "ESTIMATORS", "INFERENCE_METHODS",
     "att_gt", "panel_from_cells", "prepare_panel", "read_panel_csv", "DidResult",
     "randomization_inference", "fit_twfe", "cluster_vcov", "default_vcov_type", "VCOV_TYPES",
-    "wild_cluster_bootstrap",
+    "wild_cluster_bootstrap", "multiplier_bootstrap", "composition_shares",
     "synthdid", "synthetic_control", "SynthResult", "honest", "HonestResult",
 ]
