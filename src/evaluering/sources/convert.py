@@ -281,7 +281,7 @@ def statbank_cells(numerator, population, recipe: DstRecipe, warnings: list[str]
     suppressed = g[g["missing"] > 0]
     if len(suppressed):
         warnings.append(f"{recipe.table}: {len(suppressed)} cell(s) of {recipe.measure} have suppressed parts "
-                        f"(..) and are left out, not set to 0")
+                        f"(.. or the table's suppressedDataValue) and are left out, not set to 0")
     g = g[g["missing"] == 0].reset_index()
     pop = population[population["age_band"] == recipe.age_band].set_index(["level", "area", "year", "sex"])["persons"]
     rows = []
