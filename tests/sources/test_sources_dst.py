@@ -33,7 +33,7 @@ def test_fetch_folk1a_then_offline_from_cache(statbank, tmp_path):
     f = c.fetch("FOLK1A", {"OMRÅDE": ["851", "000"], "KØN": ["1", "2"], "ALDER": ["*"], "Tid": ["*"]})
     assert list(f.columns) == ["område", "køn", "alder", "civilstand", "tid", "value", "note"]
     # fixture: 2 areas x 2 sexes x 126 ages x 2 years (K1) + 851's 2016K2 rows
-    assert len(f) == 2 * 2 * 126 * 2 + 2 * 126
+    assert len(f) == 2 * 2 * 127 * 2 + 2 * 127
     # 000, men, age 9, 2015K1: 3100 + 7*9; ages 100+ are real zeros in FOLK1A (zero_is_count)
     row = f[(f["område"] == "000") & (f["køn"] == "1") & (f["alder"] == "9") & (f["tid"] == "2015K1")]
     assert row["value"].tolist() == [3163.0]
@@ -198,7 +198,7 @@ def test_cli_fetch_dst(statbank, tmp_path, capsys):
     assert main(["fetch-dst", "FOLK1A", "--var", "OMRÅDE=851,000", "--var", "KØN=1,2", "--var", "ALDER=*",
                  "--var", "Tid=*", "--cache", str(cache), "--base-url", statbank.url]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: FOLK1A, 1260 values (0 suppressed/missing), fetched")
+    assert out.startswith("OK: FOLK1A, 1270 values (0 suppressed/missing), fetched")
     assert "(udfyldt med total: CIVILSTAND=TOT)" in out
     assert main(["fetch-dst", "FOLK1A", "--var", "OMRÅDE=851,000", "--var", "KØN=1,2", "--var", "ALDER=*",
                  "--var", "Tid=*", "--cache", str(cache), "--offline"]) == 0
@@ -212,4 +212,4 @@ def test_cli_fetch_dst(statbank, tmp_path, capsys):
     assert "OMRÅDE: område [000=Hele landet, 084=Region Hovedstaden" in capsys.readouterr().out
     # validate recognises a cached answer
     assert main(["validate", str(next((cache / "FOLK1A").glob("*.csv")))]) == 0
-    assert capsys.readouterr().out.startswith("OK: StatBank table, 1260 values")
+    assert capsys.readouterr().out.startswith("OK: StatBank table, 1270 values")

@@ -235,7 +235,9 @@ def _api_error(body: bytes) -> str | None:
         return None
     if not isinstance(data, dict) or not ({"errorTypeCode", "message"} & set(data)):
         return None
-    message = " ".join(str(data.get("message", "")).split())[:300] or "no message"
+    message = " ".join(str(data.get("message", "")).split())[:300] or "ingen besked"
+    if " / " in message:            # "dansk tekst. / English text." -> the Danish part
+        message = message.split(" / ")[0].strip()
     code = data.get("errorTypeCode")
     return f"{message} ({code})" if code else message
 
@@ -401,7 +403,7 @@ class StatBankClient:
         payload = self._post("data", query.body(), query.table)
         parse_bulk(payload, source=f"{query.table} svar", decimal=decimal_mark(query.lang),
                    suppressed_value=_suppressed_value(query.table, self._info_or_none(query.table)),
-                   expect=query)   # refuse to cache a broken or incomplete answer
+                   expect=query, info=self._info_or_none(query.table))   # refuse a broken or incomplete answer
         from ..atomic import write_bytes, write_text
         write_bytes(path, payload)
         write_text(path.with_suffix(".query.json"),
@@ -423,14 +425,16 @@ class StatBankClient:
 
 
 def parse_bulk(data: bytes, source: str = "<StatBank answer>", decimal: str = ",",
-               suppressed_value: str | None = None, expect: Query | None = None):
+               suppressed_value: str | None = None, expect: Query | None = None,
+               info: Mapping[str, Any] | None = None):
     """Parse a BULK/CSV StatBank answer (``;``, BOM, CRLF, ``..`` suppressed).
 
     ``decimal``: ``,`` for an answer in Danish, ``.`` in English (:func:`decimal_mark`).
     ``suppressed_value``: the table's ``suppressedDataValue`` (e.g. ``"0"``): such a value
     is missing with the reason in ``note``, never a count. ``expect``: the query; every
     selected value code of a variable must be in the answer (a missing age is an error,
-    not a smaller sum). Raises :class:`InputError` with the line of a malformed row;
+    not a smaller sum); with ``info`` (tableinfo) ``*`` of a variable other than time means
+    every value code of tableinfo. Raises :class:`InputError` with the line of a malformed row;
     values of the aggregate table may be quoted. A headerless StatBank *web* export
     (``"2000";110854;...``) is refused with a message saying what it is.
 
@@ -510,23 +514,35 @@ def parse_bulk(data: bytes, source: str = "<StatBank answer>", decimal: str = ",
     frame["value"] = pd.Series(values, dtype="float64")
     frame["note"] = pd.Series(notes, dtype="string")
     if expect is not None:
-        _check_complete(frame, expect, source, header_line)
+        _check_complete(frame, expect, source, header_line, info)
     return frame
 
 
 def _headerless_web_export(first: list[str]) -> bool:
-    """A first row like ``"2000";110854;2902`` (a year and numbers): statbank.dk's export."""
+    """A first row ending in a number (``"2000";110854;2902`` or ``"Danmark";"2008K1";4977829``):
+    statbank.dk's saved table without the header row of variable codes."""
     cells = [c.strip() for c in first]
-    return len(cells) >= 2 and cells[0].isdigit() and len(cells[0]) == 4 and all(
-        c.replace(".", "").replace(",", "").isdigit() or c in SUPPRESSED_MARKERS for c in cells[1:])
+    if len(cells) < 2 or cells[-1].upper() == "INDHOLD":
+        return False
+    try:
+        parse_float(cells[-1], ",")
+    except ValueError:
+        return False
+    return True
 
 
-def _check_complete(frame, query: Query, source: str, header_line: int) -> None:
-    """Every plainly selected value code of ``query`` occurs in the answer."""
+def _check_complete(frame, query: Query, source: str, header_line: int, info=None) -> None:
+    """Every plainly selected value code of ``query`` (and, with tableinfo, every value of a
+    ``*`` selection of a variable other than time) occurs in the answer."""
     dims = {d.casefold(): d for d in frame.columns if d not in ("value", "note")}
+    tvars = {str(v.get("id", "")).casefold(): v for v in (info or {}).get("variables", []) or []
+             if isinstance(v, Mapping)} if isinstance(info, Mapping) else {}
     for name, values in query.variables:
         col = dims.get(name.casefold())
         plain = [v for v in values if v.replace("-", "").isalnum() and "*" not in v]
+        var = tvars.get(name.casefold())
+        if "*" in values and var is not None and not var.get("time"):
+            plain += [str(v.get("id")) for v in var.get("values", []) if isinstance(v, Mapping)]
         if col is None:
             if len(plain) == 1 or any(v == "*" for v in values):
                 continue   # a variable with one selected value may be left out of an answer

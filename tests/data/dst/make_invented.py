@@ -6,7 +6,9 @@ variable of the table in the header); the formulas are in the tests that check t
 
 - FOLK1A: area 000 men ``3100 + 7a``, women ``2950 + 7a``; 851 men ``610 + 7a``, women
   ``590 + 7a``; ages 0-99 by formula, 100-125 are 0 (as in real answers); 2016 adds 11;
-  ``2016K2`` rows (851 only) add 1000 and must never be used (population on 1 January = K1).
+  ``2016K2`` rows (851 only) add 1000 and must never be used (population on 1 January = K1);
+  ``IALT`` rows hold the sum of the ages (``ALDER=*`` selects the total too).
+- FOLK1A København 2025K1 (``folk1a_bulk_kbh2025.csv``): see :func:`folk1a_kbh_2025`.
 - STRAF44: 851 men 10 and women 5 per age group, country men 100 and women 50; ``UA``
   (unknown age) 1, ``TOT`` the sum; one ``..`` (851 K 80- 2016) and one ``0`` (000 K 80-
   2015, read as suppressed: tableinfo's suppressedDataValue is 0).
@@ -27,9 +29,20 @@ def folk1a() -> str:
         for tid, add in (("2015K1", 0), ("2016K1", 11), ("2016K2", 1011)):
             if tid == "2016K2" and area != "851":
                 continue
-            for a in range(0, 126):
-                v = b + 7 * a + add if a <= 99 else 0
-                rows.append(f"{area};{sex};{a};TOT;{tid};{v}")
+            values = [b + 7 * a + add if a <= 99 else 0 for a in range(0, 126)]
+            rows.append(f"{area};{sex};IALT;TOT;{tid};{sum(values)}")
+            rows += [f"{area};{sex};{a};TOT;{tid};{v}" for a, v in enumerate(values)]
+    return BOM + "\r\n".join(rows) + "\r\n"
+
+
+def folk1a_kbh_2025() -> str:
+    """København (101) on 1 January 2025: men ``5000 - 30a``, women ``5100 - 30a`` (ages
+    0-99), 0 for 100-125; the denominator beside the real STRAF22 values of 2025."""
+    rows = ["OMRÅDE;KØN;ALDER;CIVILSTAND;TID;INDHOLD"]
+    for sex, b in (("1", 5000), ("2", 5100)):
+        values = [b - 30 * a if a <= 99 else 0 for a in range(0, 126)]
+        rows.append(f"101;{sex};IALT;TOT;2025K1;{sum(values)}")
+        rows += [f"101;{sex};{a};TOT;2025K1;{v}" for a, v in enumerate(values)]
     return BOM + "\r\n".join(rows) + "\r\n"
 
 
@@ -53,3 +66,4 @@ def straf44() -> str:
 if __name__ == "__main__":
     (HERE / "folk1a_bulk.csv").write_bytes(folk1a().encode("utf-8"))
     (HERE / "straf44_bulk.csv").write_bytes(straf44().encode("utf-8"))
+    (HERE / "folk1a_bulk_kbh2025.csv").write_bytes(folk1a_kbh_2025().encode("utf-8"))
