@@ -128,7 +128,7 @@ def test_missing_age_is_an_error_not_a_smaller_denominator():
     cut = folk[~((folk["område"] == "851") & (folk["alder"] == "38"))]
     with pytest.raises(InputError) as e:
         population_from_folk1a(cut, ["15+"], info=_info(FOLK1A_INFO))
-    assert e.value.column == "ALDER" and "mangler 1 aldersgruppe(r) i 15+ for 851" in e.value.message
+    assert e.value.column == "ALDER" and "mangler 1 aldersgruppe(r) i 15+ for område 851" in e.value.message
     assert ": 38;" in e.value.message
     # 10-17 does not need age 38
     assert len(population_from_folk1a(cut, ["10-17"], info=_info(FOLK1A_INFO)))

@@ -167,7 +167,7 @@ def _check_ages(df, lo: int, hi: int, expected, src: str, table: str, band: str)
         if missing:
             shown = ", ".join(f"{a[0]}" if a[0] == a[1] else (f"{a[0]}-" if a[1] >= _OPEN else f"{a[0]}-{a[1]}")
                               for a in missing[:8]) + (" ..." if len(missing) > 8 else "")
-            where = " ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+            where = ", ".join(f"{name} {k}" for name, k in zip(groups, key if isinstance(key, tuple) else (key,)))
             raise InputError(src, f"{table} mangler {len(missing)} aldersgruppe(r) i {band} for {where}: {shown}; "
                              f"hent alle aldre (fx --var 'ALDER=*'), ellers bliver nævneren for lille",
                              column="ALDER")
