@@ -75,7 +75,7 @@ def input_format(path: str | Path) -> str:
         return "parquet"
     fmt = _FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise InputError(p, "unknown file type (use .parquet, .csv or .sas7bdat)")
+        raise InputError(p, "unknown file type (use .parquet, .csv, .sas7bdat or .xpt)")
     return fmt
 
 
