@@ -24,7 +24,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--base-url", default=None, metavar="URL", help="API base (default https://api.statbank.dk/v1)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
     parser.add_argument("--retries", type=int, default=3, help="retries after the first attempt (default 3)")
-    parser.add_argument("--lang", choices=("da", "en"), default="da")
+    parser.add_argument("--lang", choices=("da", "en"), default="da",
+                        help="language of the answer: da (decimal comma, default) or en (decimal point)")
     parser.add_argument("--info", action="store_true", help="show the table's variables (tableinfo) and exit")
 
 
