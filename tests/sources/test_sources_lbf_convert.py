@@ -234,3 +234,36 @@ def test_convert_with_printed_tables_feeds_the_evaluation(tmp_path, statbank_cac
     # the printed T1 value (12,4) is shown; the value computed from the StatBank cells sits beside it
     assert cell["value"].iloc[0] == 12.4 and bool(cell["published"].iloc[0])
     assert cell["computed_value"].iloc[0] == pytest.approx(1000 * (170 + 85) / persons)
+
+
+def test_corrupt_statbank_cache_is_a_located_error(tmp_path, statbank_cache, capsys):
+    from evaluering.cli import main
+    q = next((statbank_cache / "STRAF44").glob("*.query.json"))
+    q.write_text('{"table": "STRAF44", "varia', encoding="utf-8")
+    assert main(["convert", "--plan", "aalborg-oest", "--out", str(tmp_path / "o"), "--dst-cache",
+                 str(statbank_cache)]) == 2
+    err = capsys.readouterr().err
+    assert f"{q}: ødelagt forespørgselsfil i cachen" in err and "Traceback" not in err
+    info = statbank_cache / "FOLK1A" / "tableinfo.json"
+    q.unlink()
+    info.write_bytes(b"\x00\x01 not json")
+    assert main(["convert", "--plan", "aalborg-oest", "--out", str(tmp_path / "o"), "--dst-cache",
+                 str(statbank_cache)]) == 2
+    assert "tabelinfo i cachen er ødelagt" in capsys.readouterr().err
+
+
+def test_text_presentation_answer_gives_the_same_cells_as_codes(tmp_path, statbank_cache):
+    """The invented FOLK1A answer rewritten in text presentation (texts of the real tableinfo)."""
+    import json as _json
+    from evaluering.sources.dst import cached_queries, to_codes
+    info = _info(FOLK1A_INFO)
+    texts = {v["id"]: {x["id"]: x["text"] for x in v["values"]} for v in info["variables"]}
+    folk = read_bulk(cached_queries(statbank_cache, "FOLK1A")[0]["path"])
+    text = folk.copy()
+    for col, var in (("område", "OMRÅDE"), ("køn", "KØN"), ("alder", "ALDER"), ("civilstand", "CIVILSTAND")):
+        text[col] = [texts[var][c] for c in folk[col]]
+    assert text["område"].iloc[0] == "Hele landet" and text["alder"].iloc[1] == "0 år"
+    back = to_codes(text, info)
+    pd.testing.assert_frame_equal(back, folk)
+    assert _json.dumps(population_from_folk1a(back, ["15+"], info=info).to_dict()) == \
+        _json.dumps(population_from_folk1a(folk, ["15+"], info=info).to_dict())

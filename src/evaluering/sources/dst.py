@@ -632,6 +632,9 @@ def cached_queries(cache_dir: str | Path | None = None, table: str | None = None
     for q in sorted(root.glob(pattern)):
         data_file = q.with_name(q.name.replace(".query.json", ".csv"))
         if data_file.is_file():
-            out.append({"table": q.parent.name, "path": data_file,
-                        "query": json.loads(q.read_text(encoding="utf-8"))})
+            try:
+                query = json.loads(q.read_text(encoding="utf-8-sig"))
+            except (ValueError, UnicodeDecodeError):
+                raise InputError(q, "ødelagt forespørgselsfil i cachen (ikke JSON); hent igen med --refresh") from None
+            out.append({"table": q.parent.name, "path": data_file, "query": query})
     return out
