@@ -1,4 +1,6 @@
-"""LBF importer and the conversion of real sources into report inputs."""
+"""LBF importer and the conversion of real sources into report inputs. The StatBank answers
+here are the INVENTED fixtures of tests/data/dst/ (formulas in make_invented.py); the real
+answers are tested in test_sources_dst_real.py."""
 
 from __future__ import annotations
 
