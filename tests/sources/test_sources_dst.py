@@ -213,3 +213,10 @@ def test_cli_fetch_dst(statbank, tmp_path, capsys):
     # validate recognises a cached answer
     assert main(["validate", str(next((cache / "FOLK1A").glob("*.csv")))]) == 0
     assert capsys.readouterr().out.startswith("OK: StatBank table, 1270 values")
+
+
+def test_bad_arguments_are_one_danish_line(capsys, tmp_path):
+    assert main(["fetch-dst", "FOLK1A", "--var", "OMRÅDE", "--cache", str(tmp_path), "--offline"]) == 2
+    assert "--var skal have formen NAVN=V1,V2 (fik 'OMRÅDE')" in capsys.readouterr().err
+    assert main(["fetch-dst", "FOLK/1A", "--cache", str(tmp_path), "--offline"]) == 2
+    assert "ikke et tabel-id i Statistikbanken: 'FOLK/1A'" in capsys.readouterr().err

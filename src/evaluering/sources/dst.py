@@ -102,7 +102,7 @@ class Query:
         """A query with variables and values sorted (so equal selections share a cache key)."""
         table = table.strip().upper()
         if not table.replace("_", "").isalnum():
-            raise DstError(f"not a StatBank table id: '{table}'")
+            raise DstError(f"ikke et tabel-id i Statistikbanken: '{table}'")
         if variables is None:
             variables = TABLES.get(table, {}).get("variables", {"Tid": ["*"]})
         items = tuple(sorted((str(k), tuple(sorted(str(v) for v in vals))) for k, vals in variables.items()))
@@ -215,11 +215,11 @@ def parse_var_args(items: Sequence[str] | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for item in items or []:
         if "=" not in item:
-            raise DstError(f"--var needs KEY=V1,V2 (got '{item}')")
+            raise DstError(f"--var skal have formen NAVN=V1,V2 (fik '{item}')")
         key, _, values = item.partition("=")
         vals = [v.strip() for v in values.split(",") if v.strip()]
         if not key.strip() or not vals:
-            raise DstError(f"--var needs KEY=V1,V2 (got '{item}')")
+            raise DstError(f"--var skal have formen NAVN=V1,V2 (fik '{item}')")
         out.setdefault(key.strip(), []).extend(vals)
     return out
 
