@@ -49,7 +49,9 @@ def test_real_sas_file_without_register_columns_is_named(name, capsys):
     path = SAS / name
     with pytest.raises(Exception) as e:
         read_register(path, "register-persons")
-    assert str(path) in str(e.value) and "missing column 'person_id'" in str(e.value)
+    first = getattr(e.value, "errors", [e.value])[0]                    # one error or a list of them
+    assert str(path) in str(e.value) and first.row == 1 and first.column == "person_id"
+    assert first.message.startswith("missing column 'person_id'")
     assert main(["validate", "--kind", "register-persons", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "person_id" in err and "Traceback" not in err
