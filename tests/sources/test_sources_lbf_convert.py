@@ -246,7 +246,10 @@ def test_corrupt_statbank_cache_is_a_located_error(tmp_path, statbank_cache, cap
     assert main(["convert", "--plan", "aalborg-oest", "--out", str(tmp_path / "o"), "--dst-cache",
                  str(statbank_cache)]) == 2
     err = capsys.readouterr().err
-    assert f"{q}: ødelagt forespørgselsfil i cachen" in err and "Traceback" not in err
+    assert err.startswith(f"evaluering convert: {q}:1:") and err.count("\n") == 1 and "Traceback" not in err
+    with pytest.raises(InputError) as e:
+        convert("aalborg-oest", tmp_path / "o", dst_cache=statbank_cache)
+    assert e.value.path == str(q) and e.value.message == "not a readable StatBank cache file (JSONDecodeError)"
     info = statbank_cache / "FOLK1A" / "tableinfo.json"
     q.unlink()
     info.write_bytes(b"\x00\x01 not json")

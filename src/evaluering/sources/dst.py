@@ -633,8 +633,9 @@ def cached_queries(cache_dir: str | Path | None = None, table: str | None = None
         data_file = q.with_name(q.name.replace(".query.json", ".csv"))
         if data_file.is_file():
             try:
-                query = json.loads(q.read_text(encoding="utf-8-sig"))
-            except (ValueError, UnicodeDecodeError):
-                raise InputError(q, "ødelagt forespørgselsfil i cachen (ikke JSON); hent igen med --refresh") from None
+                query = json.loads(q.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError) as err:   # a corrupt cache file: say which
+                raise InputError(q, f"not a readable StatBank cache file ({type(err).__name__})",
+                                 row=getattr(err, "lineno", None)) from None
             out.append({"table": q.parent.name, "path": data_file, "query": query})
     return out
