@@ -43,6 +43,16 @@ def _readme_fetch_commands() -> list[list[str]]:
             if line.strip().startswith("evaluering fetch-dst")]
 
 
+def _report_has_allow_missing() -> bool:
+    """Whether ``report`` has ``--allow-missing`` (missing inputs refused unless given)."""
+    import argparse
+
+    from evaluering.commands import report as report_command
+    parser = argparse.ArgumentParser()
+    report_command.add_arguments(parser)
+    return "--allow-missing" in parser._option_string_actions
+
+
 @pytest.fixture
 def server():
     s = FakeStatBank()
@@ -71,9 +81,17 @@ def test_report_from_statbank_lbf_and_logs(tmp_path, server):
     assert afg.set_index("sex")["denominator"].to_dict() == {
         "M": sum(610 + 7 * a for a in range(15, 100)), "K": sum(590 + 7 * a for a in range(15, 100))}
     out = tmp_path / "reports"
-    _cli("report", "--plan", "aalborg-oest", "--year", "2020", "--plans", str(real / "plans"),
-         "--out", str(out), "--no-pdf", "--force")
+    report = ["report", "--plan", "aalborg-oest", "--year", "2020", "--plans", str(real / "plans"),
+              "--out", str(out), "--no-pdf", "--force"]
+    if _report_has_allow_missing():
+        # open data give no estate-level cells: report refuses, unless told to go on and say so
+        refused = _cli(*report, code=2)
+        assert ":estates:" in refused.stderr and "--allow-missing" in refused.stderr
+        report.append("--allow-missing")
+    _cli(*report)
     html = (out / "2020" / "aalborg-oest.html").read_text(encoding="utf-8")
+    if "--allow-missing" in report:
+        assert "Manglende data." in html
     figures = json.loads((out / "2020" / "aalborg-oest.json").read_text(encoding="utf-8"))["figures"]
     assert figures["plan"]["synthetic"] is False
     assert "Syntetiske data" not in html
