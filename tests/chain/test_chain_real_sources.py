@@ -15,6 +15,7 @@ must not carry the synthetic-data notice, and its first criterion comes from the
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -29,8 +30,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(*args: str, code: int = 0) -> subprocess.CompletedProcess:
+    env = dict(os.environ)    # this tree's code, whatever the environment's editable install points at
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])
     proc = subprocess.run([sys.executable, "-m", "evaluering", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, env=env)
     assert proc.returncode == code, proc.stderr[-3000:]
     return proc
 
