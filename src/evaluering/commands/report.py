@@ -26,6 +26,9 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--disclosure-threshold", type=int, default=3, metavar="N",
                         help="mindste viste antal (diskretionering; standard 3)")
     parser.add_argument("--kernel", metavar="NAME", help="Jupyter-kerne (standard: evaluering, ellers python3)")
+    parser.add_argument("--mode", choices=("aarlig", "midtvejs", "slut"), default=None,
+                        help="rapporttype: årsrapport, midtvejsevaluering eller slutevaluering (standard: ud fra "
+                             "rapportåret: slut fra planperiodens sidste år, midtvejs i året nærmest periodens midte)")
 
 
 def run(args) -> int:
@@ -45,7 +48,8 @@ def run(args) -> int:
         raise ChromiumMissing()
     jobs, _ = plan_jobs(args.year, plans_dir=args.plans, out=args.out, notebook=args.notebook, pdf=pdf,
                         force=args.force, warm=False, kernel_name=args.kernel, only=[plan.id],
-                        show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold)
+                        show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold,
+                        mode=args.mode)
     if not jobs:
         raise ReportError(f"plan '{args.plan}' was not found", plan=args.plan)
     result = render_report(jobs[0])
@@ -54,7 +58,7 @@ def run(args) -> int:
     out_dir = Path(jobs[0].out_dir)
     if result.status == "skipped":
         print(f"uændret siden sidste kørsel (brug --force for at skrive igen): {result.plan_id} {result.year}")
-    for kind in ("html", "pdf", "ipynb", "json"):
+    for kind in ("html", "pdf", "xlsx", "docx", "ipynb", "json"):
         if kind in result.files:
             print(f"{kind:5} {out_dir / result.files[kind]}")
     for warning in result.warnings:

@@ -78,5 +78,11 @@ def css() -> str:
 STATUS_CSS
 .suppressed{color:#555;font-style:italic}
 figure.ev-figure{margin:1em 0}
+.ev-toc-list li{display:flex;gap:1em;max-width:40em}
+.ev-toc-list li a{flex:1}
+.ev-toc-page{min-width:2em;text-align:right}
+.ev-rules{color:#333}
+.ev-period td{white-space:normal}
+.ev-prov{font-size:0.75em;vertical-align:super;color:#444}
 figure.ev-figure figcaption{font-size:0.88em;color:#333;max-width:46em}
 </style>""".replace("STATUS_CSS", status_css())
