@@ -52,8 +52,12 @@ def goal_value_text(r, threshold: int = 3) -> str:
     return f"{text} {unit}".strip()
 
 
-def activities_table(act: pd.DataFrame, threshold: int = 3) -> tuple[str, list[dict]]:
-    """HTML table of the activity goals and their JSON records (after suppression)."""
+def activities_table(act: pd.DataFrame, threshold: int = 3, example: bool = False) -> tuple[str, list[dict]]:
+    """HTML table of the activity goals and their JSON records (after suppression);
+    ``example``: the logs are the bundled example data (values marked synthetic)."""
+    from .origin import legend, mark
+
+    sup = mark("synthetic") if example else ""
     rows, records = [], []
     for _, r in act.iterrows():
         reason = _suppress(r, threshold)
@@ -73,7 +77,9 @@ def activities_table(act: pd.DataFrame, threshold: int = 3) -> tuple[str, list[d
         note = r.get("note") or ""
         if not reason and r["metric"] == "courses_started" and pd.notna(r["observed"]):
             # a count of young people: marked so that `evaluering audit` checks it
-            observed = Cell(f'<span class="ev-count" data-count="{int(r["observed"])}">{esc(observed)}</span>')
+            observed = Cell(f'<span class="ev-count" data-count="{int(r["observed"])}">{esc(observed)}</span>{sup}')
+        elif not reason and pd.notna(r["observed"]):
+            observed = Cell(esc(observed) + sup)
         if reason:
             observed = Cell(f'<span class="ev-suppressed" data-suppressed="primary">{esc(reason)}</span>')
             note = "antal udeladt af hensyn til diskretionering"   # the log note repeats the counts
@@ -92,7 +98,8 @@ def activities_table(act: pd.DataFrame, threshold: int = 3) -> tuple[str, list[d
             rec["note"] = "antal udeladt af hensyn til diskretionering"
         records.append(rec)
     html_out = table(["Aktivitet", "Mål", "Målværdi", "Observeret", "Status", "Bemærkning"], rows,
-                     caption="Aktivitetsmål i året (kilde: helhedsplanernes logs)", numeric_cols=(2,))
+                     caption="Aktivitetsmål i året (kilde: helhedsplanernes logs"
+                             + (f"; {legend(('synthetic',))}" if example else "") + ")", numeric_cols=(2,))
     return html_out, records
 
 

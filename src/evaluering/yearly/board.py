@@ -142,7 +142,8 @@ def board_items(areas: list[AreaPeriod]) -> dict:
                 target = f"senest {int(r['target_year'])}"
             out["criteria"].append({"area": area.name, "id": r["id"], "title": r["title"], "status": r["status"],
                                     "previous_status": before["status"] if before else None,
-                                    "observed": observed, "target": target})
+                                    "observed": observed, "target": target,
+                                    "origin": r.get("observed_origin") if observed and observed[0] != "<" else None})
             if before is not None and before["status"] != r["status"]:
                 then = ("" if r["kind"] == "milestone" else
                         before["observed_reason"] if isinstance(before.get("observed_reason"), str) else
@@ -210,14 +211,17 @@ def board_summary(areas: list[AreaPeriod], mode: str = "aarlig") -> tuple[str, d
         out.append(f"<p><b>Over {span}:</b> aktivitetsmålene blev nået i {met} af {judged} mål-år, "
                    f"der kunne vurderes (et mål-år er ét aktivitetsmål i ét år).</p>")
     rows = []
+    from .origin import legend, mark
+
     for c in items["criteria"]:
         rows.append([pre(c) + esc(c["id"]), esc(c["title"]), esc(c["target"] or fmt.MISSING),
-                     esc(c["observed"] or fmt.MISSING), status_badge(c["status"]),
+                     esc(c["observed"] or fmt.MISSING) + (mark(c["origin"]) if c.get("origin") else ""),
+                     status_badge(c["status"]),
                      status_badge(c["previous_status"]) if c["previous_status"] else fmt.MISSING])
     out.append(table(["ID", "Succeskriterium", "Mål", f"Observeret {year}", f"Status {year}",
                       f"Status {prev}" if prev else "Året før"],
                      [[Cell(x) if not isinstance(x, Cell) else x for x in r] for r in rows],
-                     caption="Succeskriterierne", cls="ev-table ev-board-criteria"))
+                     caption=f"Succeskriterierne ({legend()})", cls="ev-table ev-board-criteria"))
     goals = [f"{pre(g)}<b>{esc(g['id'])}</b> {esc(g['title'])}: {esc(g['observed'] or 'ingen måling')}"
              + (f" (mål {esc(g['target'])})" if g["target"] else "") + f"; {esc(g['status'])}"
              for g in items["goals_not_met"]]

@@ -116,6 +116,7 @@ def area_period(name: str, evaluation, logs: dict | None, threshold: int = 3, ke
     years are missing data)."""
     from ..activities import evaluate_activities
     from ..criteria import evaluate_criteria
+    from .criteria_view import criteria_origins
 
     plan = evaluation.plan
     year = int(evaluation.year)
@@ -133,7 +134,8 @@ def area_period(name: str, evaluation, logs: dict | None, threshold: int = 3, ke
             act = evaluate_activities(plan, y, logs)
             ev = dataclasses.replace(evaluation, year=y, criteria=crit, activities=act)
         evaluations[y] = ev
-        criteria[y] = ev.suppressed_criteria(threshold)
+        criteria[y] = criteria_origins(ev.suppressed_criteria(threshold), ev.series,
+                                       bool(getattr(ev, "example_logs", False)))
     return AreaPeriod(name=name, year=year, years=tuple(years), evaluations=evaluations, criteria=criteria,
                       threshold=threshold, key=key or name)
 
@@ -185,16 +187,19 @@ def period_rows(areas: list[AreaPeriod]) -> list[dict]:
                 else:
                     value = value_text(r["observed_value"], r["unit"]) if not _missing(r["observed_value"]) else ""
                 out.append({"area": area.name, "kind": "criterion", "id": str(r["id"]), "title": str(r["title"]),
-                            "year": int(y), "status": str(r["status"]), "value": value})
+                            "year": int(y), "status": str(r["status"]), "value": value,
+                            "origin": r.get("observed_origin") if value and not isinstance(r.get("observed_reason"), str)
+                            else None})
             act = area.evaluations[y].activities
             assessed = _assessed(area, y)
             for _, r in act.iterrows():
                 value = goal_value_text(r, area.threshold)
                 if r["kind"] == "qualitative" and str(r["goal"]) in assessed:
                     value = "vurderet i fokusgruppe"
+                example = bool(getattr(area.evaluations[y], "example_logs", False))
                 out.append({"area": area.name, "kind": "goal", "id": str(r["goal"]), "title": str(r["title"]),
                             "activity": str(r["activity_name"]), "year": int(y), "status": str(r["status"]),
-                            "value": value})
+                            "value": value, "origin": ("synthetic" if example else "computed") if value else None})
     return out
 
 
@@ -207,10 +212,11 @@ def _assessed(area: AreaPeriod, year: int) -> set[str]:
     return set(sel["activity"].dropna().astype(str))
 
 
-def _badge(status: str, value: str) -> Cell:
+def _badge(status: str, value: str, kind: str | None = None) -> Cell:
     from .criteria_view import status_badge
+    from .origin import mark
 
-    extra = f"<br><small>{esc(value)}</small>" if value else ""
+    extra = f"<br><small>{esc(value)}{mark(kind) if kind else ''}</small>" if value else ""
     return Cell(str(status_badge(status)) + extra)
 
 
@@ -241,7 +247,7 @@ def period_table(areas: list[AreaPeriod], mode: str = "aarlig") -> str:
         cells = ([rec["area"]] if several else []) + [label]
         for y in years:
             r = item["years"].get(y)
-            cells.append(_badge(r["status"], r["value"]) if r else fmt.MISSING)
+            cells.append(_badge(r["status"], r["value"], r.get("origin")) if r else fmt.MISSING)
         if rec["kind"] == "goal":
             met, judged = goal_tally(area, rec["id"])
             cells.append(f"opfyldt {met} af {judged} år" if judged else "kan ikke vurderes")
@@ -249,8 +255,10 @@ def period_table(areas: list[AreaPeriod], mode: str = "aarlig") -> str:
             last = item["years"].get(max(item["years"]))
             cells.append(f"{last['status']} ({max(item['years'])})")
         rows.append(cells)
+    from .origin import legend
+
     caption = ("Planperioden på én side: status for hvert succeskriterium og aktivitetsmål i hvert år "
-               f"{years[0]}–{years[-1]} (værdien under status)")
+               f"{years[0]}–{years[-1]} (værdien under status; {legend()})")
     cls = "ev-table ev-period" + (" ev-landscape" if len(years) > 8 else "")
     head = (["Indsatsområde"] if several else []) + ["Succeskriterium (K) eller aktivitetsmål (A)"]
     return table([*head, *map(str, years), last_label], rows, caption=caption, cls=cls)

@@ -278,7 +278,10 @@ class YearlyReport:
         thing an evaluator reads."""
         from .criteria_view import criteria_payload, criteria_table
 
-        crit = self.evaluation.suppressed_criteria(self.threshold)
+        from .criteria_view import criteria_origins
+
+        crit = criteria_origins(self.evaluation.suppressed_criteria(self.threshold), self.evaluation.series,
+                                bool(self.evaluation.example_logs))
         self._criteria = crit
         counts = crit["status"].value_counts()
         order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
@@ -313,7 +316,8 @@ class YearlyReport:
             if r["indicator"] not in self._series:
                 continue
             series, ind = self._suppressed_series(r["indicator"])
-            out.append(target_path_figure(r, series, ind, self.plan, self.year, self.synthetic))
+            out.append(target_path_figure(r, series, ind, self.plan, self.year, self.synthetic,
+                                          example=bool(self.evaluation.example_logs)))
         return Section("".join(out) or "<p>Ingen kvantitative succeskriterier.</p>")
 
     def activities(self) -> Section:
@@ -324,7 +328,7 @@ class YearlyReport:
         from .qualitative_view import qualitative_table, relevance_table
 
         act = self.evaluation.activities
-        html_table, records = activities_table(act, self.threshold)
+        html_table, records = activities_table(act, self.threshold, bool(self.evaluation.example_logs))
         self.payload["activities"] = records
         out = [html_table, counting_rules(self.plan, self.logs)]
         if getattr(self.evaluation, "example_logs", False):
@@ -364,8 +368,12 @@ class YearlyReport:
             out.append(f"<p>{h.esc(b['local_share_note'])}</p>")
         cpp = b.get("cost_per_participant") or {}
         if cpp.get("participants"):
-            out.append(f"<p><b>Budget pr. deltager i planperioden:</b> {fmt.kr(cpp['per_participant_computed_kr'])} "
-                       f"(af sum af delbeløb) / {fmt.kr(cpp['per_participant_stated_kr'])} (af angivet total); "
+            from .origin import mark
+
+            # the participants are counted in the logs: example data in the bundled plan
+            m = mark("synthetic") if self.evaluation.example_logs else ""
+            out.append(f"<p><b>Budget pr. deltager i planperioden:</b> {fmt.kr(cpp['per_participant_computed_kr'])}{m} "
+                       f"(af sum af delbeløb) / {fmt.kr(cpp['per_participant_stated_kr'])}{m} (af angivet total); "
                        f"{h.esc(cpp.get('note', ''))}.</p>")
         res = self.plan.section("resources") or {}
         if res:
