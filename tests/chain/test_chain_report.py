@@ -409,7 +409,7 @@ def test_exports_open_and_hold_every_table(report_dir, html):
     wb = openpyxl.load_workbook(report_dir / f"{PLAN}.xlsx")
     assert len(wb.sheetnames) == 1 + len(tables)
     for ws, t in zip(wb.worksheets[1:], tables):
-        assert [c.value for c in ws[3]][:len(t.header)] == t.header
+        assert [c.value or "" for c in ws[3]][:len(t.header)] == t.header
     suppressed = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.style == "Undertrykt"]
     assert suppressed and all(str(c.value).startswith("<") or c.value == "diskretioneret" for c in suppressed)
     doc = docx.Document(str(report_dir / f"{PLAN}.docx"))

@@ -74,9 +74,17 @@ def add_contents(html: str) -> str:
     return head + tail.replace(_EMPTY_LIST, f'<ol class="ev-toc-list">{lis}</ol>', 1)
 
 
+def _key(text: str) -> str:
+    """Heading text without any white space: a PDF outline joins wrapped lines without one."""
+    return re.sub(r"\s+", "", text)
+
+
 def with_page_numbers(html: str, pages: dict[str, int]) -> str:
     """``html`` with the page of each section (by heading text) written into the contents."""
-    by_id = {i: pages.get(t) for i, t in headings(html)}
+    by_key = {}
+    for title, page in pages.items():
+        by_key.setdefault(_key(title), page)
+    by_id = {i: by_key.get(_key(t)) for i, t in headings(html)}
 
     def fill(m: re.Match) -> str:
         page = by_id.get(m.group(1))

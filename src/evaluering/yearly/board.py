@@ -49,12 +49,12 @@ def load_rules() -> tuple[dict, ...]:
 
 
 # ---------------------------------------------------------------- conditions
-def _crit_rows(area: AreaPeriod, year: int):
-    return area.criteria[year].to_dict(orient="records") if year in area.criteria else []
+def _crit_rows(area: AreaPeriod, year: int | None):
+    return area.criteria_rows(year)
 
 
-def _goal_rows(area: AreaPeriod, year: int):
-    return area.evaluations[year].activities.to_dict(orient="records") if year in area.evaluations else []
+def _goal_rows(area: AreaPeriod, year: int | None):
+    return area.goal_rows(year)
 
 
 def _crit_fields(r: dict, year: int) -> dict:

@@ -60,25 +60,32 @@ def criteria_origins(crit: pd.DataFrame, series: dict, example_logs: bool = Fals
 
     A criterion's ``synthetic`` flag says only that *some* value is synthetic; a published
     baseline (4,2 % in 2015) beside a synthetic observation must be marked apart."""
-    from .origin import origin, row_origin
+    from .origin import origin
 
     out = crit.copy()
     base, obs = [], []
-    for _, r in crit.iterrows():
+    lookups: dict[str, dict] = {}   # indicator -> (level, area, year) -> origin
+
+    def lookup(ind):
+        if ind not in lookups:
+            s = series.get(ind)
+            lookups[ind] = {} if s is None else {
+                (lv, str(a), int(y)): origin(bool(p) if p == p else False, bool(sy) if sy == sy else False)
+                for lv, a, y, p, sy in zip(s["level"].tolist(), s["area"].tolist(), s["year"].tolist(),
+                                           s["published"].tolist(), s["synthetic"].tolist())}
+        return lookups[ind]
+
+    for r in crit.to_dict(orient="records"):
         if r["kind"] == "milestone":
-            kind = origin(False, example_logs)
             base.append(None)
-            obs.append(kind)
+            obs.append(origin(False, example_logs))
             continue
-        s = series.get(r.get("indicator"))
+        table = lookup(r.get("indicator"))
         found = []
         for prefix in ("baseline", "observed"):
-            y = r.get(f"{prefix}_year") if prefix == "baseline" else (r.get("observed_year") if pd.notna(r.get("observed_year")) else r.get("year"))
-            row = None
-            if s is not None and y is not None and pd.notna(y):
-                sel = s[(s["level"] == r["level"]) & (s["area"] == str(r["area"])) & (s["year"] == int(y))]
-                row = sel.iloc[0] if len(sel) else None
-            found.append(row_origin(row) if row is not None else None)
+            y = r.get("baseline_year") if prefix == "baseline" else (
+                r.get("observed_year") if pd.notna(r.get("observed_year")) else r.get("year"))
+            found.append(table.get((r["level"], str(r["area"]), int(y))) if y is not None and pd.notna(y) else None)
         base.append(found[0])
         obs.append(found[1])
     out["baseline_origin"] = base

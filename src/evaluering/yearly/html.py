@@ -69,7 +69,7 @@ def css() -> str:
 .ev-table th,.ev-table td{border:1px solid #bbb;padding:3px 8px;text-align:left !important;vertical-align:top}
 .ev-criteria{width:100%}
 .ev-table th{background:#eef3f8}
-.ev-table td.num{text-align:right !important;white-space:nowrap}
+.ev-table td.num{text-align:right !important;white-space:nowrap;padding:3px 5px}
 .ev-table caption{caption-side:top;text-align:left;font-weight:bold;padding:4px 0}
 .ev-notice{border-left:6px solid #0072B2;background:#eef3f8;padding:8px 12px;margin:8px 0}
 .ev-warning{border-left-color:#D55E00;background:#fbeee6}

@@ -96,6 +96,24 @@ class AreaPeriod:
     threshold: int = 3
     key: str = ""
     extra: dict = field(default_factory=dict)
+    #: plain records per year, made once: ``(criteria rows, activity goal rows)``
+    records: dict = field(default_factory=dict)
+
+    def criteria_rows(self, year: int | None) -> list[dict]:
+        """The criteria of ``year`` as plain dicts (empty for ``None`` or a year outside)."""
+        return self._records(year)[0]
+
+    def goal_rows(self, year: int | None) -> list[dict]:
+        """The activity goals of ``year`` as plain dicts."""
+        return self._records(year)[1]
+
+    def _records(self, year):
+        if year is None or year not in self.evaluations:
+            return [], []
+        if year not in self.records:
+            self.records[year] = (self.criteria[year].to_dict(orient="records"),
+                                  self.evaluations[year].activities.to_dict(orient="records"))
+        return self.records[year]
 
     @property
     def current(self):
@@ -158,14 +176,13 @@ def goal_tally(area: AreaPeriod, goal: str) -> tuple[int, int]:
     of the years it could be judged (not ``mangler data``)."""
     met = judged = 0
     for y in area.years:
-        act = area.evaluations[y].activities
-        row = act[act["goal"] == goal]
-        if row.empty:
-            continue
-        status = row["status"].iloc[0]
-        if status != "mangler data":
-            judged += 1
-            met += status == "opfyldt"
+        for g in area.goal_rows(y):
+            if g["goal"] != goal:
+                continue
+            if g["status"] != "mangler data":
+                judged += 1
+                met += g["status"] == "opfyldt"
+            break
     return met, judged
 
 
@@ -178,8 +195,7 @@ def period_rows(areas: list[AreaPeriod]) -> list[dict]:
     out = []
     for area in areas:
         for y in area.years:
-            crit = area.criteria[y]
-            for _, r in crit.iterrows():
+            for r in area.criteria_rows(y):
                 if r["kind"] == "milestone":
                     value = ""
                 elif isinstance(r.get("observed_reason"), str):
@@ -190,9 +206,8 @@ def period_rows(areas: list[AreaPeriod]) -> list[dict]:
                             "year": int(y), "status": str(r["status"]), "value": value,
                             "origin": r.get("observed_origin") if value and not isinstance(r.get("observed_reason"), str)
                             else None})
-            act = area.evaluations[y].activities
             assessed = _assessed(area, y)
-            for _, r in act.iterrows():
+            for r in area.goal_rows(y):
                 value = goal_value_text(r, area.threshold)
                 if r["kind"] == "qualitative" and str(r["goal"]) in assessed:
                     value = "vurderet i fokusgruppe"

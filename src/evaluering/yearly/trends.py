@@ -197,14 +197,14 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
                 any_suppressed = True
                 row.append(_reason_cell(reason_of(r)))
             else:
-                text = html.escape(_value_text(r["value"], indicator))
+                kind = row_origin(r)
+                kinds_used.add(kind)
+                # the mark right after the value (the interval line below is the wider one)
+                text = html.escape(_value_text(r["value"], indicator)) + mark(kind)
                 if pd.notna(r["lower"]) and pd.notna(r["upper"]):
                     # the bounds without the unit (it is in the value and the caption)
                     text += (f'<br><small>{fmt.number(r["lower"], indicator.decimals)}–'
                              f'{fmt.number(r["upper"], indicator.decimals)}</small>')
-                kind = row_origin(r)
-                kinds_used.add(kind)
-                text += mark(kind)
                 row.append(Cell(text))
         value_rows.append(row)
     out = [table(["Område", *map(str, years)], value_rows, numeric_cols=range(1, len(years) + 1),
