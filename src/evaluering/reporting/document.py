@@ -117,6 +117,8 @@ class _Reader(HTMLParser):
                         pass
                 if tag == "br":
                     self.cell["text"].append(" ")
+                elif tag == "sup":   # an origin mark: "4,2 % [o]"
+                    self.cell["text"].append(" [")
             return
         if tag == "table":
             self._flush()
@@ -130,6 +132,8 @@ class _Reader(HTMLParser):
             self.figure_alt = a.get("alt") or ""
         elif tag == "br":
             self.text.append(" ")
+        elif tag == "sup":
+            self.text.append(" [")
 
     def handle_endtag(self, tag):
         if not self.inside_main:
@@ -138,7 +142,9 @@ class _Reader(HTMLParser):
             self.skip = max(0, self.skip - 1)
             return
         if self.table is not None:
-            if tag == "caption":
+            if tag == "sup" and self.cell is not None:
+                self.cell["text"].append("]")
+            elif tag == "caption":
                 self.table["in_caption"] = False
             elif tag in ("td", "th") and self.cell is not None:
                 text = " ".join("".join(self.cell["text"]).split())
@@ -155,7 +161,9 @@ class _Reader(HTMLParser):
                                                                     [c.text for c in header], body)))
                 self.table = None
             return
-        if tag in _BLOCKS:
+        if tag == "sup":
+            self.text.append("]")
+        elif tag in _BLOCKS:
             level = int(tag[1]) if tag.startswith("h") else 0
             self._flush(_BLOCKS[tag] if tag not in ("p",) else None, level)
         elif tag == "div" and self.notice:
@@ -179,9 +187,13 @@ class _Reader(HTMLParser):
 
 def read_document(html: str) -> list[Block]:
     """The blocks of the report's ``<main>`` (the whole text when it has none)."""
-    html = _IMG_DATA.sub("", html)
-    if "<main" not in html:
+    start = html.find("<main")
+    if start < 0:
         html = f"<main>{html}</main>"
+    else:   # the page's head (the whole JupyterLab style sheet) is not read
+        end = html.rfind("</main>")
+        html = html[start:end + len("</main>")] if end > start else html[start:]
+    html = _IMG_DATA.sub("", html)
     reader = _Reader()
     reader.feed(html)
     reader.close()

@@ -69,7 +69,8 @@ def _number(text: str):
 
 
 def _sheet_name(i: int, t: ReportTable, used: set[str]) -> str:
-    base = _BAD_SHEET.sub(" ", t.caption or t.section or f"Tabel {i}").strip() or f"Tabel {i}"
+    short = re.split(r";|:| \(", t.caption or "")[0].strip()   # the caption's first words
+    base = _BAD_SHEET.sub(" ", short or t.section or f"Tabel {i}").strip() or f"Tabel {i}"
     name = f"{i:02d} {base}"[:31].rstrip()
     n = 2
     while name.lower() in used:

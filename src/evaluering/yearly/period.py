@@ -231,6 +231,9 @@ def _badge(status: str, value: str, kind: str | None = None) -> Cell:
     from .criteria_view import status_badge
     from .origin import mark
 
+    if value and (value.startswith("<") or value == "diskretioneret"):   # withheld: marked for the audit
+        return Cell(str(status_badge(status)) + f'<br><small><span class="ev-suppressed" data-suppressed="primary">'
+                    f"{esc(value)}</span></small>")
     extra = f"<br><small>{esc(value)}{mark(kind) if kind else ''}</small>" if value else ""
     return Cell(str(status_badge(status)) + extra)
 
