@@ -80,63 +80,153 @@ def _sheet_name(i: int, t: ReportTable, used: set[str]) -> str:
     return name
 
 
+_XLSX_STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0"/></numFmts>
+<fonts count="4"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font>
+<font><i/><sz val="11"/><color rgb="FF555555"/><name val="Calibri"/></font><font><b/><sz val="13"/><name val="Calibri"/></font></fonts>
+<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>
+<fill><patternFill patternType="solid"><fgColor rgb="FFE6E6E6"/><bgColor indexed="64"/></patternFill></fill></fills>
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
+<cellStyleXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>
+<xf numFmtId="0" fontId="2" fillId="2" borderId="0" applyFont="1" applyFill="1"/></cellStyleXfs>
+<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="1" applyNumberFormat="1"/>
+<xf numFmtId="0" fontId="2" fillId="2" borderId="0" xfId="2" applyFont="1" applyFill="1"/>
+<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>
+<cellStyles count="3"><cellStyle name="Normal" xfId="0" builtinId="0"/><cellStyle name="COUNT" xfId="1"/>
+<cellStyle name="SUPPRESSED" xfId="2"/></cellStyles>
+</styleSheet>"""
+#: cellXfs index of: plain, bold, a count, a suppressed value, the title
+_XF = {"plain": 0, "bold": 1, "count": 2, "suppressed": 3, "title": 4}
+
+
+def _col(n: int) -> str:
+    """Excel column letters: 1 -> A, 27 -> AA."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _sheet_xml(rows: list[list[tuple]], widths: list[int], freeze: bool) -> str:
+    """One worksheet; ``rows`` of ``(value, style)`` (value str, int/float or None)."""
+    from xml.sax.saxutils import escape
+
+    body = []
+    for r_i, row in enumerate(rows, start=1):
+        cells = []
+        for c_i, (value, style) in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            ref = f"{_col(c_i)}{r_i}"
+            xf = _XF[style]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(f'<c r="{ref}" s="{xf}"><v>{value!r}</v></c>' if isinstance(value, float)
+                             else f'<c r="{ref}" s="{xf}"><v>{value}</v></c>')
+            else:
+                text = escape(str(value))
+                cells.append(f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        body.append(f'<row r="{r_i}">{"".join(cells)}</row>')
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
+    pane = ('<sheetViews><sheetView workbookViewId="0"><pane xSplit="1" ySplit="3" topLeftCell="B4" '
+            'activePane="bottomRight" state="frozen"/></sheetView></sheetViews>') if freeze else ""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"{pane}" + (f"<cols>{cols}</cols>" if cols else "") + f"<sheetData>{''.join(body)}</sheetData></worksheet>")
+
+
 def tables_xlsx(tables: list[ReportTable], title: str = "Rapportens tabeller") -> bytes:
     """An Excel workbook: a contents sheet, then one sheet per table (caption, section,
-    the Danish header row, the rows)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, NamedStyle, PatternFill
+    the Danish header row, the rows). Written as SpreadsheetML directly (a tenth of the
+    time of a general spreadsheet library); the cell styles *Antal* and *Undertrykt* are
+    named styles, so Excel, LibreOffice and openpyxl show and read them by name."""
+    from xml.sax.saxutils import escape
 
-    wb = Workbook()
-    suppressed = NamedStyle(name=SUPPRESSED_STYLE, font=Font(italic=True, color="555555"),
-                            fill=PatternFill("solid", fgColor="E6E6E6"))
-    count = NamedStyle(name=COUNT_STYLE, number_format="#,##0")
-    wb.add_named_style(suppressed)
-    wb.add_named_style(count)
-    toc = wb.active
-    toc.title = "Indhold"
-    toc.append([title])
-    toc["A1"].font = Font(bold=True, size=13)
-    toc.append([LEGEND])
-    toc.append([])
-    toc.append(["Ark", "Tabel", "Afsnit"])
-    for c in toc[4]:
-        c.font = Font(bold=True)
+    sheets: list[tuple[str, str]] = []
     used: set[str] = {"indhold"}
+    toc = [[(title, "title")], [(LEGEND, "plain")], [], [("Ark", "bold"), ("Tabel", "bold"), ("Afsnit", "bold")]]
     for i, t in enumerate(tables, start=1):
         name = _sheet_name(i, t, used)
-        toc.append([name, t.caption or f"Tabel {i}", t.section])
-        ws = wb.create_sheet(name)
-        ws.append([t.caption or f"Tabel {i}"])
-        ws["A1"].font = Font(bold=True)
-        ws.append([f"Afsnit: {t.section}" if t.section else ""])
-        width = max(len(t.header), max((len(r) for r in t.rows), default=0))
-        header = t.header + [""] * (width - len(t.header))
-        ws.append(header)
-        for c in ws[3]:
-            c.font = Font(bold=True)
-        for r_i, row in enumerate(t.rows, start=4):
-            for c_i, cell in enumerate(row, start=1):
-                value = cell.text
-                target = ws.cell(row=r_i, column=c_i)
+        toc.append([(name, "plain"), (t.caption or f"Tabel {i}", "plain"), (t.section, "plain")])
+        width = max(len(t.header), max((len(r) for r in t.rows), default=0), 1)
+        rows = [[(t.caption or f"Tabel {i}", "bold")], [(f"Afsnit: {t.section}" if t.section else "", "plain")],
+                [(h, "bold") for h in t.header]]
+        for row in t.rows:
+            out = []
+            for cell in row:
                 if cell.suppressed:
-                    target.value = value
-                    target.style = SUPPRESSED_STYLE
-                    continue
-                num = _number(value)
-                target.value = num if num is not None else value
-                if cell.count is not None:
-                    target.value = cell.count
-                    target.style = COUNT_STYLE
-        for c_i in range(1, width + 1):
-            longest = max([len(str(ws.cell(row=r, column=c_i).value or "")) for r in range(3, ws.max_row + 1)] or [8])
-            ws.column_dimensions[ws.cell(row=3, column=c_i).column_letter].width = min(60, max(8, longest + 2))
-        ws.freeze_panes = "B4"
-    toc.column_dimensions["A"].width = 34
-    toc.column_dimensions["B"].width = 90
-    wb.properties.creator = "evaluering"
+                    out.append((cell.text, "suppressed"))
+                elif cell.count is not None:
+                    out.append((cell.count, "count"))
+                else:
+                    num = _number(cell.text)
+                    out.append((num if num is not None else cell.text, "plain"))
+            rows.append(out)
+        widths = []
+        for c in range(width):
+            longest = max((len(str(r[c][0])) for r in rows[2:] if c < len(r)), default=8)
+            widths.append(min(60, max(8, longest + 2)))
+        sheets.append((name, _sheet_xml(rows, widths, freeze=True)))
+    sheets.insert(0, ("Indhold", _sheet_xml(toc, [34, 90, 40], freeze=False)))
+    n = len(sheets)
+    workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                + "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+                          for i, (name, _) in enumerate(sheets, start=1)) + "</sheets></workbook>")
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                      f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+            + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+              'relationships/styles" Target="styles.xml"/></Relationships>')
+    types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+             '<Default Extension="xml" ContentType="application/xml"/>'
+             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+             'spreadsheetml.sheet.main+xml"/>'
+             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+             'spreadsheetml.styles+xml"/>'
+             + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                       f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
+             + '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.'
+               'core-properties+xml"/></Types>')
+    root_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                 'officeDocument" Target="xl/workbook.xml"/>'
+                 '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
+                 'metadata/core-properties" Target="docProps/core.xml"/></Relationships>')
+    core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>evaluering</dc:creator>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{_FIXED_DATE}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{_FIXED_DATE}</dcterms:modified></cp:coreProperties>')
+    styles = _XLSX_STYLES.replace("COUNT", COUNT_STYLE).replace("SUPPRESSED", SUPPRESSED_STYLE)
     buf = io.BytesIO()
-    wb.save(buf)
-    return normalise_zip(buf.getvalue())
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        def put(name: str, text: str) -> None:
+            zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            z.writestr(zi, text.encode("utf-8"))
+
+        put("[Content_Types].xml", types)
+        put("_rels/.rels", root_rels)
+        put("docProps/core.xml", core)
+        put("xl/workbook.xml", workbook)
+        put("xl/_rels/workbook.xml.rels", rels)
+        put("xl/styles.xml", styles)
+        for i, (_, xml) in enumerate(sheets, start=1):
+            put(f"xl/worksheets/sheet{i}.xml", xml)
+    return buf.getvalue()
 
 
 def _run_xml(text: str, style_id: str | None = None, bold: bool = False, size: int | None = None) -> str:

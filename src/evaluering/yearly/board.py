@@ -225,7 +225,8 @@ def board_summary(areas: list[AreaPeriod], mode: str = "aarlig") -> tuple[str, d
     goals = [f"{pre(g)}<b>{esc(g['id'])}</b> {esc(g['title'])}: {esc(g['observed'] or 'ingen måling')}"
              + (f" (mål {esc(g['target'])})" if g["target"] else "") + f"; {esc(g['status'])}"
              for g in items["goals_not_met"]]
-    out.append(f"<p><b>Aktivitetsmål, der ikke er nået i {year}</b></p>")
+    out.append(f"<p><b>Aktivitetsmål, der ikke er nået i {year}</b> <small>(tællereglerne står under "
+               "planperioden og under aktivitetsmålene)</small></p>")
     out.append(_li(goals, f"Alle aktivitetsmål, der kan vurderes, er nået i {year}."))
     out.append(f"<p><b>Vigtigste ændringer siden {prev}</b></p>" if prev else
                "<p><b>Vigtigste ændringer siden sidste år</b></p>")

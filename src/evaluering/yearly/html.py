@@ -48,6 +48,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence], caption: str | None =
             tds.append(f"<td{attr}>{content}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    if len(header) > 14 and "ev-landscape" not in cls:
+        cls += " ev-landscape"   # printed on a landscape page (a long plan period's years)
     return f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
