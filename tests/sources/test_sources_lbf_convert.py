@@ -97,7 +97,7 @@ def test_convert_builds_report_inputs(tmp_path, statbank_cache):
     out = tmp_path / "real"
     res = convert("aalborg-oest", out, dst_cache=statbank_cache, lbf=[LBF / "indikator6_long.xlsx"], logs=logs)
     assert res.cells == 11 and res.published_values == 16 and res.suppressed_values == 1
-    assert sorted(res.logs) == ["courses", "events", "meetings", "milestones", "ssp"]
+    assert sorted(res.logs) == ["courses", "events", "meetings", "milestones", "qualitative", "ssp"]
     from evaluering.cellschema import check_cells
     from evaluering.plan import load_plan
     from evaluering.published import load_published

@@ -43,7 +43,7 @@ ASSESSMENTS = ("relevant", "delvist relevant", "ikke relevant")
 
 def _check(frame, ctx) -> None:
     plan = ctx.extra.get("plan")
-    if plan is None:
+    if plan is None:   # read through sources.logs.read_log (validate, convert): the format only
         return
     from ..activities import activity_goals
 
