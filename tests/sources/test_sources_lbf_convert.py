@@ -172,7 +172,7 @@ def test_convert_builds_report_inputs(tmp_path, statbank_cache):
     res = convert("aalborg-oest", out, dst_cache=statbank_cache, lbf=[LBF / "indikator6_long.xlsx"], logs=logs)
     # afgørelser: 2 areas x 2 years x M/K = 8, minus the 2 with a suppressed part; sigtelser: 2 x 2
     assert res.cells == 6 + 4 and res.published_values == 16 and res.suppressed_values == 1
-    assert sorted(res.logs) == ["courses", "events", "meetings", "milestones", "ssp"]
+    assert sorted(res.logs) == ["courses", "events", "meetings", "milestones", "qualitative", "ssp"]
     from evaluering.cellschema import check_cells
     from evaluering.plan import load_plan
     from evaluering.published import load_published

@@ -14,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plans", metavar="DIR", help="mappe med planfiler (standard: data/raw/plans)")
     add_output_options(parser)
     parser.add_argument("--force", action="store_true", help="skriv rapporten, selv om intet er ændret")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="skriv rapporten, selv om input mangler; det manglende vises i rapporten")
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +28,9 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--disclosure-threshold", type=int, default=3, metavar="N",
                         help="mindste viste antal (diskretionering; standard 3)")
     parser.add_argument("--kernel", metavar="NAME", help="Jupyter-kerne (standard: evaluering, ellers python3)")
+    parser.add_argument("--mode", choices=("aarlig", "midtvejs", "slut"), default=None,
+                        help="rapporttype: årsrapport, midtvejsevaluering eller slutevaluering (standard: ud fra "
+                             "rapportåret: slut fra planperiodens sidste år, midtvejs i året nærmest periodens midte)")
 
 
 def run(args) -> int:
@@ -37,7 +42,12 @@ def run(args) -> int:
     from ..reporting.pdf import ChromiumMissing, find_chromium
     from ..reporting.render import render_report
 
+    from ..sources.missing import refuse_missing
+    from ..sources.validate import check_plan_sections
+
     plan = find_plan(args.plan, args.plans)
+    check_plan_sections(plan)      # the checks of `evaluering validate`
+    refuse_missing(plan, args.year, getattr(args, "allow_missing", False))
     pdf = args.pdf
     if pdf is None:
         pdf = find_chromium() is not None
@@ -45,7 +55,8 @@ def run(args) -> int:
         raise ChromiumMissing()
     jobs, _ = plan_jobs(args.year, plans_dir=args.plans, out=args.out, notebook=args.notebook, pdf=pdf,
                         force=args.force, warm=False, kernel_name=args.kernel, only=[plan.id],
-                        show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold)
+                        show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold,
+                        mode=args.mode)
     if not jobs:
         raise ReportError(f"plan '{args.plan}' was not found", plan=args.plan)
     result = render_report(jobs[0])
@@ -54,7 +65,7 @@ def run(args) -> int:
     out_dir = Path(jobs[0].out_dir)
     if result.status == "skipped":
         print(f"uændret siden sidste kørsel (brug --force for at skrive igen): {result.plan_id} {result.year}")
-    for kind in ("html", "pdf", "ipynb", "json"):
+    for kind in ("html", "pdf", "xlsx", "docx", "ipynb", "json"):
         if kind in result.files:
             print(f"{kind:5} {out_dir / result.files[kind]}")
     for warning in result.warnings:

@@ -39,7 +39,7 @@ from .primary import check_threshold
 __all__ = ["Finding", "audit_path", "audit_file", "audit_text", "assert_clean", "AUDITED_SUFFIXES",
            "MAX_PER_KIND"]
 
-AUDITED_SUFFIXES = (".html", ".htm", ".json", ".csv", ".tsv", ".ipynb", ".txt", ".log", ".md")
+AUDITED_SUFFIXES = (".html", ".htm", ".json", ".csv", ".tsv", ".ipynb", ".txt", ".log", ".md", ".xlsx", ".docx")
 #: findings of one kind reported per file before they are summarised
 MAX_PER_KIND = 20
 _RATE_WORDS = ("andel", "rate", "pct", "procent", "share", "per_1000", "pr_1000", "mean", "gennemsnit")
@@ -350,6 +350,12 @@ def audit_file(path, threshold: int = 3, name: str | None = None) -> list[Findin
     """Audit one file; ``name`` is how the file is named in findings (default: the path)."""
     path = Path(path)
     name = str(path) if name is None else name
+    if path.suffix.lower() in (".xlsx", ".docx"):  # Excel/Word: read as HTML (disclosure/office.py)
+        from .office import office_html
+        try:
+            return audit_text(office_html(path), "html", threshold, name)
+        except ValueError as err:
+            return [Finding(name, "", f"cannot be read ({err}); not audited", "unreadable")]
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")

@@ -74,7 +74,7 @@ def plan_jobs(year: int, *, plans_dir: str | Path | None = None, out: str | Path
               warm: bool = True, kernel_name: str | None = None, project_root: str | Path | None = None,
               cells_path: str | Path | None = None, published_dir: str | Path | None = None,
               show_run_date: bool = False, disclosure_threshold: int = 3,
-              timeout: float | None = 1800, only: Iterable[str] | None = None,
+              timeout: float | None = 1800, only: Iterable[str] | None = None, mode: str | None = None,
               ) -> tuple[list[ReportJob], list[ReportResult]]:
     """The jobs of a batch, and a failure result for each plan file that cannot be read."""
     from ..plan import list_plans, load_plan
@@ -113,7 +113,8 @@ def plan_jobs(year: int, *, plans_dir: str | Path | None = None, out: str | Path
         params = build_parameters(plan.id, year, plans_dir=plans_dir, project_root=root,
                                   cells_path=cells_path or plan.data.get("cells") or "data/processed/cells.parquet",
                                   published_dir=published_dir or plan.data.get("published") or "data/raw/published",
-                                  show_run_date=show_run_date, disclosure_threshold=disclosure_threshold)
+                                  show_run_date=show_run_date, disclosure_threshold=disclosure_threshold,
+                                  mode=mode)
         jobs.append(ReportJob(plan_path=str(f.resolve()), plan_id=plan.id, year=int(year),
                               out_dir=str(out_dir.resolve()), notebook=str(notebook.resolve()),
                               params=params, pdf=pdf, force=force, warm=warm, kernel_name=kernel_name,
@@ -128,7 +129,9 @@ def clean_stale_temporaries(out_dir: str | Path, plan_ids: Iterable[str]) -> int
     if not out_dir.is_dir():
         return 0
     removed = 0
-    names = [f"{p}.{ext}" for p in plan_ids for ext in ("html", "ipynb", "json", "pdf")]
+    from .render import REPORT_FILES
+
+    names = [f"{p}.{ext}" for p in plan_ids for ext in REPORT_FILES]
     names += ["index.html", "summary.csv"]
     for folder in (out_dir, out_dir / "_fejlede"):
         for name in names:

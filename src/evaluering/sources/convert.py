@@ -379,7 +379,7 @@ def find_logs(logs: str | Path | Mapping[str, str | Path] | None, plan=None) -> 
 
 
 _LOG_DATA_KEYS = {"ssp": "ssp_log", "meetings": "meetings_log", "courses": "courses_log",
-                  "events": "events_log", "milestones": "milestones_log"}
+                  "events": "events_log", "milestones": "milestones_log", "qualitative": "qualitative_log"}
 
 
 @dataclass
