@@ -226,27 +226,47 @@ def _collect_activities(u: Universe, ev, year: int, logs: dict | None) -> None:
             held = _in_year(events, "date", y)
             u.add(activity_key("event_participants", plan.id, y),
                   float(events.loc[held, "participants"].sum()), hidden=True)
+    # the plan period's totals (the budget's participants) for every year so far: last year's
+    # total is in the record, so this year's total minus it is this year's count
     import datetime as dt
 
-    last = min(plan.end, dt.date(year, 12, 31))
-    if last < plan.start:
-        return
-    tot = participants_total(logs, plan.start, last)
-    period = f"{first_year}-{last.year}"
-    kinds = []
-    for kind, metric in (("courses_started", "courses_started"), ("event_participants", "event_participants")):
-        v = tot.get(kind)
-        if v is None or _isnan(v):
-            continue
-        pk = activity_key(metric, plan.id, period)
-        u.add(pk, v)
-        kids = [activity_key(metric, plan.id, y) for y in years if activity_key(metric, plan.id, y) in u.cells]
-        u.relate(pk, kids, incomplete=True)  # the period starts on the plan's start date, not 1 January
-        kinds.append(pk)
-    if kinds:
-        total = activity_key("participants", plan.id, period)
-        u.add(total, sum(u.cells[k].value for k in kinds))
-        u.relate(total, kinds)
+    def in_period(frame, col, y, weight=None):
+        d = _dates(frame[col]).dt.date
+        lo, hi = max(plan.start, dt.date(y, 1, 1)), min(plan.end, dt.date(y, 12, 31))
+        m = ((d >= lo) & (d <= hi)).to_numpy(bool)
+        return float(frame.loc[m, weight].sum()) if weight else float(m.sum())
+
+    def year_cell(metric, y, frame, col, weight=None):
+        """The plan-period part of a calendar year's count (the year itself when whole)."""
+        key = activity_key(metric, plan.id, y)
+        if dt.date(y, 1, 1) >= plan.start and dt.date(y, 12, 31) <= plan.end:
+            return key
+        part = activity_key(metric, plan.id, y, "in_period")
+        u.add(part, in_period(frame, col, y, weight), hidden=True)
+        rest = activity_key(metric, plan.id, y, "outside_period")
+        u.add(rest, u.cells[key].value - u.cells[part].value, hidden=True)
+        u.relate(key, [part, rest])
+        return part
+
+    last_year = min(year, plan.end.year)
+    for y in range(first_year, last_year + 1):
+        last = min(plan.end, dt.date(y, 12, 31))
+        tot = participants_total(logs, plan.start, last)
+        period = f"{first_year}-{y}"
+        kinds = []
+        for kind, frame, col, weight in (("courses_started", courses, "start_date", None),
+                                         ("event_participants", events, "date", "participants")):
+            v = tot.get(kind)
+            if frame is None or v is None or _isnan(v):
+                continue
+            pk = activity_key(kind, plan.id, period)
+            u.add(pk, v, hidden=y != year)
+            u.relate(pk, [year_cell(kind, yy, frame, col, weight) for yy in range(first_year, y + 1)])
+            kinds.append(pk)
+        if kinds:
+            total = activity_key("participants", plan.id, period)
+            u.add(total, sum(u.cells[k].value for k in kinds), hidden=y != year)
+            u.relate(total, kinds)
 
 
 def collect(evaluations, year: int, logs: dict | None = None) -> Universe:
