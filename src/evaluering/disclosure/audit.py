@@ -126,6 +126,7 @@ _PERSON_WORDS = (r"personer|person|sigtede|sigtet|mistænkte|unge|børn|borgere|
                  r"mænd|kvinder|forløb|elever|sager")
 _PHRASE_COUNT = re.compile(r"(?<![\d.,])(\d{1,6})\s+(?:" + _PERSON_WORDS + r")\b", re.I)
 _PHRASE_OF = re.compile(r"(?<![\d.,])(\d{1,6})\s+af\s+(\d{1,6})\s+(?:med\s+kontakt|" + _PERSON_WORDS + r")\b", re.I)
+_KEY_VALUE = re.compile(r"(?m)^[ \t-]*[\"']?([A-Za-zæøåÆØÅ][\wæøåÆØÅ]*)[\"']?[ \t]*[:=][ \t]*(\d{1,6})[ \t,]*$")
 _PHRASE_N = re.compile(r"(?<![\w])(?:n|antal)\s*[:=]\s*(\d{1,6})(?![\d,.])", re.I)
 #: the CPR pattern across inline markup: ``01<span>02</span>03-1234``
 _INLINE_TAGS = re.compile(r"</?(?:span|b|i|em|strong|sub|sup|small|a|font|mark|u|s|code|abbr|tspan)\b[^>]*>", re.I)
@@ -145,6 +146,10 @@ def _scan_phrases(ctx: _Ctx, text: str, where) -> None:
     for m in _PHRASE_N.finditer(text):
         if 0 < int(m.group(1)) < t:
             ctx.add(where(text.count("\n", 0, m.start())), f"count < {t} in text (n = / antal:)", "small_count_text")
+    for m in _KEY_VALUE.finditer(text):  # "antal_personer: 2" in YAML, logs, printed dicts
+        if is_count_name(m.group(1)) and normalize_name(m.group(1)) not in ("n", "antal") and 0 < int(m.group(2)) < t:
+            ctx.add(where(text.count("\n", 0, m.start())), f"count < {t} in text (n = / antal:) key {m.group(1)}",
+                    "small_count_text")
 
 
 def _scan_text(ctx: _Ctx, text: str, where) -> None:
