@@ -21,6 +21,9 @@ def add_arguments(parser) -> None:
                         help="json (maskinlæsbar) eller table (standard)")
     parser.add_argument("--threshold", type=int, default=3,
                         help="diskretionering: tal under denne grænse vises ikke (standard 3; 0 = fra)")
+    parser.add_argument("--method", choices=("suppress", "round"), default="suppress",
+                        help="diskretionering: suppress (udelad små tal, standard) eller round (kontrolleret "
+                             "afrunding til multipla af grænsen; totaler summer)")
 
 
 def _table(ev, threshold: int = 3, release=None) -> str:
@@ -85,7 +88,7 @@ def run(args) -> int:
         from ..disclosure.release import release_for_plans
 
         release = release_for_plans(Path(plan.path).parent, args.year, threshold=args.threshold,
-                                    evaluations={plan.id: ev})
+                                    method=getattr(args, "method", "suppress"), evaluations={plan.id: ev})
     if args.format == "json":
         print(json.dumps(ev.to_dict(args.threshold, release=release), ensure_ascii=False, indent=1))
     else:

@@ -349,8 +349,9 @@ def _decide(u: Universe, year: int, threshold: int, protection: float, ledger: d
             if c.hidden or math.isnan(c.value):
                 continue
             if method == "round":
-                # rounded counts; a rate from a count below the threshold stays suppressed
-                records[k] = (float(rounded[i]) if not c.forced else c.value, None, bool(sens[i]))
+                # the rounded count is shown; a rate from a count below the threshold is not
+                records[k] = (float(rounded[i]) if not c.forced else c.value, p_reason if sens[i] else None,
+                              bool(sens[i]))
                 continue
             supp = bool(prot.suppressed[i])
             reason = (p_reason if sens[i] else SECONDARY) if supp else None
@@ -439,13 +440,24 @@ class Release:
             dens.append(got.get("denominator", (None, None)))
         hit = np.array([x is not None for x in reasons])
         s["suppressed_reason"] = reasons
-        num_hit = np.array([g[1] is not None for g in nums])
-        den_hit = np.array([g[1] is not None for g in dens])
+        # a count is shown when the release gives its value (rounded, with method "round")
+        num_hit = np.array([g[0] is None and g[1] is not None for g in nums])
+        den_hit = np.array([g[0] is None and g[1] is not None for g in dens])
         if self.method == "round":
+            rounded = np.array([g[0] is not None for g in nums]) & ~s["published"].to_numpy(bool)
             s["numerator"] = [g[0] if g[0] is not None else v for g, v in zip(nums, s["numerator"])]
             if ind.has_denominator:
                 s["denominator"] = [g[0] if g[0] is not None else v for g, v in zip(dens, s["denominator"])]
-        s.loc[num_hit | hit, "numerator"] = math.nan
+            if rounded.any():  # rates and intervals of the rounded counts, never of the true ones
+                from ..indicators import add_intervals
+
+                fresh = add_intervals(s.loc[rounded, ["numerator", "denominator"]], ind)
+                for col in ("value", "lower", "upper", "wilson_lower", "wilson_upper"):
+                    if col in fresh.columns and col in s.columns:
+                        s.loc[rounded, col] = fresh[col].to_numpy()
+                if "computed_value" in s.columns:
+                    s.loc[rounded, "computed_value"] = math.nan
+        s.loc[num_hit, "numerator"] = math.nan
         if ind.has_denominator:
             s.loc[den_hit, "denominator"] = math.nan
         for col in RATE_COLUMNS:
@@ -504,8 +516,8 @@ class Release:
                         for col in ("target_value", "path_value"):
                             if col in out.columns and not _isnan(r.get("target_change_pct")):
                                 out.at[i, col] = math.nan
-                    if self.method == "round":
-                        pass
+                elif self.method == "round":
+                    self._round_criterion(out, i, r, ind, level, akey, prefix)
             for cmp_prefix in ("comparison_baseline_value", "comparison_observed_value"):
                 if cmp_prefix in out.columns and not _isnan(r.get(cmp_prefix)):
                     y = r.get("baseline_year" if "baseline" in cmp_prefix else "observed_year")
@@ -525,6 +537,26 @@ class Release:
             if col in out.columns:
                 out[col] = [_round(v, 3) for v in out[col]]
         return out
+
+    def _round_criterion(self, out, i, r, ind, level, akey, prefix) -> None:
+        """Method "round": the criterion's count and value from the rounded counts; the
+        intervals and change statistics (computed from the true counts) are left out."""
+        y = r.get(f"{prefix}_year")
+        num = self.cell(r["indicator"], level, akey, int(y), "numerator")[0]
+        if num is None or _isnan(r.get(f"{prefix}_count")):
+            return
+        den = self.cell(r["indicator"], level, akey, int(y), "denominator")[0] if ind.has_denominator else None
+        out.at[i, f"{prefix}_count"] = num
+        if ind.has_denominator and den:
+            out.at[i, f"{prefix}_denominator"] = den
+            out.at[i, f"{prefix}_value"] = num / den * ind.scale
+        elif not ind.has_denominator:
+            out.at[i, f"{prefix}_value"] = num
+        for col in (f"{prefix}_lower", f"{prefix}_upper", "difference", "difference_lower", "difference_upper",
+                    "ratio", "ratio_lower", "ratio_upper", "p_value"):
+            if col in out.columns:
+                out.at[i, col] = math.nan
+        out.at[i, "significant"] = None
 
     # ------------------------------------------------------------------ activities
     def activities(self, ev) -> pd.DataFrame:
@@ -546,6 +578,9 @@ class Release:
                 why = None
                 for role in ("contacted", "attached", "not_attached"):
                     why = why or self.cell(*activity_key(metric, ev.plan.id, ev.year, role))[1]
+            if self.method == "round":
+                self._round_activity(out, i, metric, ev)
+                continue
             if why:
                 for col in ("observed", "lower", "upper", "n"):
                     if col in out.columns:
@@ -556,6 +591,18 @@ class Release:
                 for col in ("observed", "lower", "upper"):
                     out.at[i, col] = _round(out.at[i, col], 1)
         return out
+
+    def _round_activity(self, out, i, metric, ev) -> None:
+        note = f"antal afrundet til multiplum af {self.base or self.threshold}"
+        if metric == "courses_started":
+            out.at[i, "observed"] = self.cell(*activity_key(metric, ev.plan.id, ev.year))[0]
+        else:
+            n = self.cell(*activity_key(metric, ev.plan.id, ev.year, "contacted"))[0]
+            k = self.cell(*activity_key(metric, ev.plan.id, ev.year, "attached"))[0]
+            out.at[i, "n"] = n
+            out.at[i, "observed"] = 100 * k / n if n else math.nan
+            out.at[i, "lower"] = out.at[i, "upper"] = math.nan
+        out.at[i, "note"] = note
 
     # ------------------------------------------------------------------ averages and budget
     def averages(self, ev) -> pd.DataFrame:
@@ -575,8 +622,13 @@ class Release:
             akey = area_key(ev.plan, r["level"], r["area"])
             period = f"{int(r['first_year'])}-{int(r['last_year'])}"
             roles = ("numerator", "denominator") if ind.has_denominator else ("numerator",)
-            if any(self.cell(r["indicator"], r["level"], akey, period, role)[1] for role in roles):
+            got = [self.cell(r["indicator"], r["level"], akey, period, role) for role in roles]
+            if any(g[1] for g in got):
                 out.at[i, "pooled_rate"] = math.nan
+            elif self.method == "round":
+                num, den = got[0][0], (got[1][0] if len(got) > 1 else None)
+                out.at[i, "pooled_rate"] = (_round(num / den * ind.scale, ind.decimals + 1) if den else
+                                            (num if not ind.has_denominator else math.nan))
             else:
                 out.at[i, "pooled_rate"] = _round(r["pooled_rate"], ind.decimals + 1)
             s = released.get(r["indicator"])
@@ -605,6 +657,14 @@ class Release:
         for kind in list(by_kind):
             if self.cell(*activity_key(kind, ev.plan.id, period))[1]:
                 by_kind[kind] = None
+        if self.method == "round":
+            n = self.cell(*activity_key("participants", ev.plan.id, period))[0]
+            cpp["participants"] = n
+            cpp["by_kind"] = {k: self.cell(*activity_key(k, ev.plan.id, period))[0] for k in by_kind}
+            for k, tot in (("per_participant_computed_kr", b.get("computed_total_kr")),
+                           ("per_participant_stated_kr", b.get("stated_total_kr"))):
+                cpp[k] = round(tot / n) if n and tot else None
+            return b
         if why:
             for k in ("participants", "per_participant_computed_kr", "per_participant_stated_kr"):
                 cpp[k] = None
