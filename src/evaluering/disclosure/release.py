@@ -153,24 +153,30 @@ def _collect_series(u: Universe, ev, year: int) -> None:
     children: dict = {}
     for c, p in hier.items():
         children.setdefault(p, []).append(c)
+    muni = str(plan.municipality_code)
     for ind_id, s in ev.series.items():
         ind = ev.catalogue[ind_id]
-        s = s[s["year"] <= year]
-        lv, ar = s["level"].astype(str), s["area"].astype(str)
-        keep = (((lv == "estate") & ar.isin(estates)) | ((lv == "plan") & (ar == plan.id))
-                | ((lv == "plan_part") & ar.isin(parts))
-                | ((lv == "municipality") & (ar == str(plan.municipality_code)) & lv.isin(levels))
-                | (lv.isin(["public_housing", "country"]) & lv.isin(levels)))
-        s = s[keep.to_numpy()]
+        lv = s["level"].to_numpy(dtype=object).astype(str)
+        ar = s["area"].to_numpy(dtype=object).astype(str)
+        yr = s["year"].to_numpy(dtype=float)
+        keep = (yr <= year) & (((lv == "estate") & np.isin(ar, list(estates))) | ((lv == "plan") & (ar == plan.id))
+                               | ((lv == "plan_part") & np.isin(ar, list(parts)))
+                               | ((lv == "municipality") & (ar == muni) & ("municipality" in levels))
+                               | ((lv == "public_housing") & ("public_housing" in levels))
+                               | ((lv == "country") & ("country" in levels)))
+        idx = np.flatnonzero(keep)
         roles = ("numerator", "denominator") if ind.has_denominator else ("numerator",)
+        vals = {role: pd.to_numeric(s[role], errors="coerce").to_numpy(dtype=float) for role in roles}
+        pub = s["published"].to_numpy(dtype=bool)
         tree: dict = {}
-        for r in s[["level", "area", "year", "numerator", "denominator", "published"]].itertuples(index=False):
-            level, area, y = str(r.level), str(r.area), int(r.year)
+        for i in idx:
+            level, area, y = lv[i], ar[i], int(yr[i])
+            akey = area_key(plan, level, area)
+            linked = level in ("estate", "plan_part", "plan")
             for role in roles:
-                key = (ind_id, level, area_key(plan, level, area), str(y), role)
-                u.add(key, getattr(r, role), forced=bool(r.published) and level != "estate",
-                      hidden=level == "estate")
-                if level in ("estate", "plan_part", "plan"):
+                key = (ind_id, level, akey, str(y), role)
+                u.add(key, vals[role][i], forced=bool(pub[i]) and level != "estate", hidden=level == "estate")
+                if linked:
                     tree.setdefault((y, role), {})[area] = key
         for (_, _), present in tree.items():
             for par, pkey in present.items():
@@ -778,21 +784,37 @@ def release_for_plans(plans_dir, year: int, *, threshold: int = 3, method: str =
     ledger = Ledger(default_release_dir(root))
     if record and ledger.digest_of(year) == digest:
         return Release.from_ledger(ledger, threshold=threshold, method=method, base=base, year=int(year))
-    evs = []
+    from ..evaluation import load_cells, load_logs
+    from ..published import Published, load_published
+
+    evs, logs, frames = [], {}, {}  # cells and published tables read once per file
+
+    def cached(key, make):
+        if key not in frames:
+            frames[key] = make()
+        return frames[key]
+
     for plan in tqdm(plans, desc="frigivelse", unit="plan", leave=False,
                      disable=(not progress) if progress is not None else None):
         ev = evaluations.get(plan.id)
-        if ev is None:
-            try:
-                ev = evaluate(plan, int(year))
-            except Exception:
+        try:
+            lg, _ = load_logs(plan)
+            logs[plan.id] = lg
+            if ev is None:
+                cells = cached(("cells", str(plan.data_path("cells"))), lambda: load_cells(plan)[0])
+                pdir = plan.data_path("published")
+                published = cached(("published", str(pdir)),
+                                   lambda: load_published(pdir) if pdir is not None else Published.empty())
+                ev = evaluate(plan, int(year), cells=cells, published=published, logs=lg)
+        except Exception:
+            if ev is None:
                 continue
         evs.append(ev)
     for pid, ev in evaluations.items():
         if pid not in {e.plan.id for e in evs}:
             evs.append(ev)
     rel = release_evaluations(evs, int(year), threshold=threshold, method=method, base=base,
-                              ledger=ledger if record else None)
+                              ledger=ledger if record else None, logs=logs)
     if record:
         ledger.set_digest(int(year), digest, threshold=threshold, method=method)
         ledger.save()
