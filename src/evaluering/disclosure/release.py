@@ -754,19 +754,49 @@ def _digest(plans, plan_files, year, threshold, method, base, extra_files=()) ->
     return h.hexdigest()
 
 
+def _evaluate_plans(paths, year: int) -> dict:
+    """``{plan_id: (Evaluation, logs)}`` of the plan files; cells and published tables read
+    once per file; a plan that cannot be evaluated is left out."""
+    from ..evaluation import evaluate, load_cells, load_logs
+    from ..plan import load_plan
+    from ..published import Published, load_published
+
+    frames: dict = {}
+
+    def cached(key, make):
+        if key not in frames:
+            frames[key] = make()
+        return frames[key]
+
+    out = {}
+    for path in paths:
+        try:
+            plan = load_plan(path)
+            lg, _ = load_logs(plan)
+            cells = cached(("cells", str(plan.data_path("cells"))), lambda: load_cells(plan)[0])
+            pdir = plan.data_path("published")
+            published = cached(("published", str(pdir)),
+                               lambda: load_published(pdir) if pdir is not None else Published.empty())
+            out[plan.id] = (evaluate(plan, int(year), cells=cells, published=published, logs=lg), lg)
+        except Exception:
+            continue
+    return out
+
+
 def release_for_plans(plans_dir, year: int, *, threshold: int = 3, method: str = "suppress",
                       base: int | None = None, root=None, evaluations: dict | None = None,
-                      extra_files=(), record: bool = True, progress: bool | None = None) -> Release:
+                      extra_files=(), record: bool = True, progress: bool | None = None,
+                      workers: int = 1) -> Release:
     """The release of every plan in ``plans_dir`` for ``year``, with the project's record.
 
     Reuses the recorded release when the inputs (plan files, each plan's cells, published
     tables and logs, the threshold and method) are unchanged; else evaluates every plan
-    (``evaluations``: ``{plan_id: Evaluation}`` already made), decides and records. A plan that
+    (``evaluations``: ``{plan_id: Evaluation}`` already made; ``workers`` processes), decides
+    and records. A plan that
     cannot be evaluated is left out (its report fails on its own and publishes nothing).
     """
     from tqdm import tqdm
 
-    from ..evaluation import evaluate
     from ..plan import load_plan
     from .ledger import Ledger, default_release_dir
 
@@ -784,31 +814,32 @@ def release_for_plans(plans_dir, year: int, *, threshold: int = 3, method: str =
     ledger = Ledger(default_release_dir(root))
     if record and ledger.digest_of(year) == digest:
         return Release.from_ledger(ledger, threshold=threshold, method=method, base=base, year=int(year))
-    from ..evaluation import load_cells, load_logs
-    from ..published import Published, load_published
+    todo = [plan for plan in plans if plan.id not in evaluations]
+    done: dict = {}
+    if workers and workers > 1 and len(todo) > 2 * workers:
+        from concurrent.futures import ProcessPoolExecutor
 
-    evs, logs, frames = [], {}, {}  # cells and published tables read once per file
-
-    def cached(key, make):
-        if key not in frames:
-            frames[key] = make()
-        return frames[key]
-
+        chunks = [todo[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_evaluate_plans, [[p.path for p in c] for c in chunks], [int(year)] * workers):
+                done.update(part)
+    else:
+        done = _evaluate_plans([p.path for p in todo], int(year))
+    evs, logs = [], {}
     for plan in tqdm(plans, desc="frigivelse", unit="plan", leave=False,
                      disable=(not progress) if progress is not None else None):
-        ev = evaluations.get(plan.id)
-        try:
-            lg, _ = load_logs(plan)
-            logs[plan.id] = lg
-            if ev is None:
-                cells = cached(("cells", str(plan.data_path("cells"))), lambda: load_cells(plan)[0])
-                pdir = plan.data_path("published")
-                published = cached(("published", str(pdir)),
-                                   lambda: load_published(pdir) if pdir is not None else Published.empty())
-                ev = evaluate(plan, int(year), cells=cells, published=published, logs=lg)
-        except Exception:
-            if ev is None:
-                continue
+        if plan.id in evaluations:
+            ev = evaluations[plan.id]
+            try:
+                from ..evaluation import load_logs
+
+                logs[plan.id] = load_logs(plan)[0]
+            except Exception:
+                pass
+        elif plan.id in done:
+            ev, logs[plan.id] = done[plan.id]
+        else:
+            continue
         evs.append(ev)
     for pid, ev in evaluations.items():
         if pid not in {e.plan.id for e in evs}:
