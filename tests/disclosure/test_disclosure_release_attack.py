@@ -310,12 +310,12 @@ def test_the_audit_finds_nothing_in_the_scenario_outputs(outputs):
 
 def test_the_release_record_keeps_last_years_decisions(outputs):
     root, _ = outputs
-    led = pd.read_csv(root / "data" / "processed" / "released" / "ledger.csv", dtype=str, keep_default_na=False)
+    led = pd.read_csv(root / "data" / "processed" / "released" / "data_raw_plans" / "ledger.csv", dtype=str, keep_default_na=False)
     key = led[(led["indicator"] == IND) & (led["area"] == "aalborg-oest/alabu-lejerbo") & (led["period"] == "2019")
               & (led["role"] == "numerator")]
     assert key["reason"].tolist() == ["< 3"] and key["value"].tolist() == [""]
     assert key["release_year"].tolist() == ["2019"]
     # never a suppressed value in the record
     assert (led.loc[led["reason"] != "", "value"] == "").all()
-    meta = json.loads((root / "data" / "processed" / "released" / "releases.json").read_text(encoding="utf-8"))
+    meta = json.loads((root / "data" / "processed" / "released" / "data_raw_plans" / "releases.json").read_text(encoding="utf-8"))
     assert set(meta) == {"2019", "2020"}

@@ -1,6 +1,7 @@
 """The release record (ledger): what every earlier output published or suppressed.
 
-One CSV per project, ``data/processed/released/ledger.csv``, one row per released cell:
+One CSV per project and plans folder, ``data/processed/released/<folder>/ledger.csv`` (the
+bundled plans: ``data/processed/released/data_raw_plans/``), one row per released cell:
 
 ``indicator, level, area, period, role, value, reason, release_year``
 
@@ -16,7 +17,8 @@ A later release (next year's report, another plan, another command) reads it fir
 published stays published (the attacker knows it), a cell it suppressed stays suppressed. Next
 to it ``releases.json`` records, per report year, the digest of the inputs the release was
 computed from, so that the reports of a batch reuse one release. Reset: delete the folder
-(``rm -r data/processed/released``); the next output starts a new record.
+(``rm -r data/processed/released``, or one plans folder's subfolder); the next output starts a
+new record.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -42,11 +44,30 @@ KEY_COLUMNS = ("indicator", "level", "area", "period", "role")
 LEDGER_COLUMNS = (*KEY_COLUMNS, "value", "reason", "release_year")
 
 
-def default_release_dir(root=None) -> Path:
-    """``data/processed/released`` of the project (``root``, else the project root)."""
+def default_release_dir(root=None, plans_dir=None) -> Path:
+    """The record's folder: ``data/processed/released/<plans folder>`` of the project (``root``,
+    else the project root). Plans folders publish from their own data, so each keeps its own
+    record; a folder inside the project is named by its path (``data_raw_plans``), one outside
+    by a hash of it.
+
+    >>> default_release_dir("/p", "/p/data/raw/plans").as_posix()
+    '/p/data/processed/released/data_raw_plans'
+    """
+    import hashlib
+
     from ..plan import project_root
 
-    return Path(root if root is not None else project_root()) / RELEASE_DIR
+    root = Path(root if root is not None else project_root())
+    base = root / RELEASE_DIR
+    if plans_dir is None:
+        return base
+    plans = Path(plans_dir)
+    plans = plans if plans.is_absolute() else root / plans
+    try:
+        slug = plans.resolve().relative_to(root.resolve()).as_posix().replace("/", "_") or "root"
+    except ValueError:
+        slug = "ext-" + hashlib.sha256(plans.resolve().as_posix().encode()).hexdigest()[:12]
+    return base / slug
 
 
 class Ledger:

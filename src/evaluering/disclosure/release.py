@@ -811,7 +811,7 @@ def release_for_plans(plans_dir, year: int, *, threshold: int = 3, method: str =
             continue
     evaluations = dict(evaluations or {})
     digest = _digest(plans, files, int(year), threshold, method, base, extra_files)
-    ledger = Ledger(default_release_dir(root))
+    ledger = Ledger(default_release_dir(root, plans_dir))
     if record and ledger.digest_of(year) == digest:
         return Release.from_ledger(ledger, threshold=threshold, method=method, base=base, year=int(year))
     todo = [plan for plan in plans if plan.id not in evaluations]

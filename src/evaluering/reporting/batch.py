@@ -246,7 +246,7 @@ def release_batch(jobs: list[ReportJob], year: int, *, plans_dir=None, root=None
     folder = Path(plans_dir) if plans_dir is not None else Path(jobs[0].plan_path).parent
     release_for_plans(folder, int(year), threshold=int(threshold), root=root, progress=progress,
                       workers=workers)
-    ledger = default_release_dir(root) / "ledger.csv"
+    ledger = default_release_dir(root, folder) / "ledger.csv"
     from .provenance import plan_input_files
 
     return [dataclasses.replace(j, inputs=tuple(j.inputs if j.inputs is not None else
