@@ -775,8 +775,7 @@ def _evaluate_plans(paths, year: int) -> dict:
             lg, _ = load_logs(plan)
             cells = cached(("cells", str(plan.data_path("cells"))), lambda: load_cells(plan)[0])
             pdir = plan.data_path("published")
-            published = cached(("published", str(pdir)),
-                               lambda: load_published(pdir) if pdir is not None else Published.empty())
+            published = load_published(pdir, plan=plan) if pdir is not None else Published.empty()
             out[plan.id] = (evaluate(plan, int(year), cells=cells, published=published, logs=lg), lg)
         except Exception:
             continue
