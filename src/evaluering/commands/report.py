@@ -38,7 +38,7 @@ def run(args) -> int:
 
     from ..errors import ReportError
     from ..plan import find_plan
-    from ..reporting.batch import plan_jobs
+    from ..reporting.batch import plan_jobs, release_batch
     from ..reporting.pdf import ChromiumMissing, find_chromium
     from ..reporting.render import render_report
 
@@ -59,6 +59,9 @@ def run(args) -> int:
                         mode=args.mode)
     if not jobs:
         raise ReportError(f"plan '{args.plan}' was not found", plan=args.plan)
+    # the release covers every plan beside this one, as in a batch
+    jobs = release_batch(jobs, args.year, plans_dir=Path(plan.path).parent,
+                         root=jobs[0].params.get("project_root"), threshold=args.disclosure_threshold)
     result = render_report(jobs[0])
     if not result.ok:
         raise ReportError(result.error or "the report failed", plan=result.plan_id)

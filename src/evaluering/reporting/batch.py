@@ -233,6 +233,30 @@ def run_jobs(jobs: list[ReportJob], *, workers: int = 1, scheduler: str | None =
     return results
 
 
+def release_batch(jobs: list[ReportJob], year: int, *, plans_dir=None, root=None, threshold: int = 3,
+                  progress: bool | None = None, workers: int = 1) -> list[ReportJob]:
+    """The disclosure release of the whole batch, before any report runs: one decision over
+    every plan of the folder (:func:`evaluering.disclosure.release.release_for_plans`), kept in
+    ``data/processed/released/`` where every report of the batch reads it. The record becomes
+    an input of every job, so a report is rendered again when the release changes."""
+    import dataclasses
+
+    if not jobs or not threshold or threshold <= 1:
+        return jobs
+    from ..disclosure.ledger import default_release_dir
+    from ..disclosure.release import release_for_plans
+
+    folder = Path(plans_dir) if plans_dir is not None else Path(jobs[0].plan_path).parent
+    release_for_plans(folder, int(year), threshold=int(threshold), root=root, progress=progress,
+                      workers=workers)
+    ledger = default_release_dir(root, folder) / "ledger.csv"
+    from .provenance import plan_input_files
+
+    return [dataclasses.replace(j, inputs=tuple(j.inputs if j.inputs is not None else
+                                                map(str, plan_input_files(j.params, plan_path=j.plan_path)))
+                                + (str(ledger),)) for j in jobs]
+
+
 def run_batch(year: int, *, plans_dir: str | Path | None = None, out: str | Path | None = None,
               notebook: str | Path | None = None, workers: int = 1, scheduler: str | None = None,
               pdf: bool | None = None, force: bool = False, progress: bool | None = None,
@@ -254,6 +278,9 @@ def run_batch(year: int, *, plans_dir: str | Path | None = None, out: str | Path
                                force=force, warm=warm, **job_options)
     root = Path(job_options.get("project_root") or project_root()).resolve()
     out_dir = ((Path(out) if out is not None else root / "reports") / str(int(year))).resolve()
+    jobs = release_batch(jobs, year, plans_dir=plans_dir, root=root,
+                         threshold=job_options.get("disclosure_threshold", 3), progress=progress,
+                         workers=workers if scheduler is None else 1)
     clean_stale_temporaries(out_dir, [j.plan_id for j in jobs])
     results = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress,
                        keep_kernels=keep_kernels)

@@ -21,7 +21,11 @@ def _num(x, decimals: int = 0) -> str:
 
 
 def _suppress(r, threshold: int) -> str | None:
-    """The reason a person-count goal's numbers are withheld, or None."""
+    """The reason a person-count goal's numbers are withheld, or None: the release's reason
+    (``observed_reason``), else the primary rule checked again here."""
+    released = r.get("observed_reason")
+    if isinstance(released, str) and released:
+        return released
     if r["metric"] not in PERSON_METRICS:
         return None
     if r["metric"] == "courses_started":
@@ -81,7 +85,8 @@ def activities_table(act: pd.DataFrame, threshold: int = 3, example: bool = Fals
         elif not reason and pd.notna(r["observed"]):
             observed = Cell(esc(observed) + sup)
         if reason:
-            observed = Cell(f'<span class="ev-suppressed" data-suppressed="primary">{esc(reason)}</span>')
+            kind = "primary" if reason.startswith("<") else "secondary"
+            observed = Cell(f'<span class="ev-suppressed" data-suppressed="{kind}">{esc(reason)}</span>')
             note = "antal udeladt af hensyn til diskretionering"   # the log note repeats the counts
         rows.append([esc(r["activity_name"]), esc(r["title"]), target, observed, status_badge(r["status"]),
                      esc(note)])

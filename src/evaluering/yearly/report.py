@@ -172,6 +172,26 @@ class YearlyReport:
         area.extra["qualitative"] = self.qualitative_log
         return [area]
 
+    @cached_property
+    def release(self):
+        """The release every number of the report is read from: one over all plans beside this
+        one (shared estates, years, commands), kept in the project's record
+        (:func:`evaluering.disclosure.release.release_for_plans`); None when disclosure
+        control is off (threshold 0 or 1)."""
+        if not self.threshold or self.threshold <= 1:
+            return None
+        from ..disclosure.release import release_for_plans
+
+        extra = []
+        for key, given in (("cells", self.parameters.get("cells_path")), ("published", self.parameters.get("published_dir"))):
+            own = self.plan.data_path(key)
+            if given and (own is None or _resolve(given, self.project_root).resolve() != Path(own).resolve()):
+                extra.append(_resolve(given, self.project_root))
+        plans_dir = Path(self.plan.path).parent if getattr(self.plan, "path", None) else \
+            _resolve(self.parameters.get("plans_dir", "data/raw/plans"), self.project_root)
+        return release_for_plans(plans_dir, self.year, threshold=self.threshold, root=self.project_root,
+                                 evaluations={self.plan.id: self.evaluation}, extra_files=extra)
+
     def series(self, indicator_id: str) -> pd.DataFrame:
         """The shown series of one indicator: computed from cells, published figures first."""
         return self._series[indicator_id]
@@ -251,7 +271,7 @@ class YearlyReport:
         if indicator_id not in self._suppressed_cache:
             from .trends import trend_levels
 
-            s = trend_levels(self.evaluation.suppressed_series(indicator_id, self.threshold), self.plan)
+            s = trend_levels(self.evaluation.suppressed_series(indicator_id, self.threshold, self.release), self.plan)
             s = s[s["year"].between(FIRST_YEAR, self.year)].reset_index(drop=True)
             self._suppressed_cache[indicator_id] = s
         return self._suppressed_cache[indicator_id], self.catalogue[indicator_id]
@@ -289,8 +309,8 @@ class YearlyReport:
 
         from .criteria_view import criteria_origins
 
-        crit = criteria_origins(self.evaluation.suppressed_criteria(self.threshold), self.evaluation.series,
-                                bool(self.evaluation.example_logs))
+        crit = criteria_origins(self.evaluation.suppressed_criteria(self.threshold, self.release),
+                                self.evaluation.series, bool(self.evaluation.example_logs))
         self._criteria = crit
         counts = crit["status"].value_counts()
         order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
@@ -336,7 +356,7 @@ class YearlyReport:
         from .period import period_years
         from .qualitative_view import qualitative_table, relevance_table
 
-        act = self.evaluation.activities
+        act = self.release.activities(self.evaluation) if self.release is not None else self.evaluation.activities
         html_table, records = activities_table(act, self.threshold, bool(self.evaluation.example_logs))
         self.payload["activities"] = records
         out = [html_table, counting_rules(self.plan, self.logs)]
@@ -364,7 +384,7 @@ class YearlyReport:
 
     def budget(self) -> Section:
         """Financing parts against the stated total; the gap is flagged, not hidden."""
-        b = self.evaluation.budget
+        b = self.release.budget(self.evaluation) if self.release is not None else self.evaluation.budget
         rows = [[h.esc(f["source"]), fmt.kr(f["amount_kr"]), fmt.pct(f["share_pct"])] for f in b["financing"]]
         rows.append(["Sum af delbeløb (beregnet)", fmt.kr(b["computed_total_kr"]), fmt.pct(100.0)])
         if b.get("stated_total_kr") is not None:
@@ -376,11 +396,14 @@ class YearlyReport:
         if b.get("local_share_note"):
             out.append(f"<p>{h.esc(b['local_share_note'])}</p>")
         cpp = b.get("cost_per_participant") or {}
-        if cpp.get("participants"):
-            from .origin import mark
+        from .origin import mark
 
-            # the participants are counted in the logs: example data in the bundled plan
-            m = mark("synthetic") if self.evaluation.example_logs else ""
+        # the participants are counted in the logs: example data in the bundled plan
+        m = mark("synthetic") if self.evaluation.example_logs else ""
+        if cpp.get("participants_reason"):
+            out.append(f"<p><b>Budget pr. deltager i planperioden:</b> antal deltagere udeladt af hensyn til "
+                       f"diskretionering ({h.esc(cpp['participants_reason'])}).</p>")
+        elif cpp.get("participants"):
             out.append(f"<p><b>Budget pr. deltager i planperioden:</b> {fmt.kr(cpp['per_participant_computed_kr'])}{m} "
                        f"(af sum af delbeløb) / {fmt.kr(cpp['per_participant_stated_kr'])}{m} (af angivet total); "
                        f"{h.esc(cpp.get('note', ''))}.</p>")
@@ -419,8 +442,8 @@ class YearlyReport:
                 out.append(h.notice(f"<b>Afvigelse i kilden:</b> {h.esc(r['note'])} ({h.esc(r['area_name'])}, "
                                     f"{r['first_year']}–{r['last_year']}).", "warning"))
         # the pooled rate beside the published convention, for each printed average's period
-        avg = self.evaluation.averages
-        if len(avg):
+        avg = self.release.averages(self.evaluation) if self.release is not None else self.evaluation.averages
+        if avg is not None and len(avg):
             avg = avg[avg["level"].isin(["plan", "municipality", "public_housing", "country"])]
             for (ind_id, first, last), grp in avg.groupby(["indicator", "first_year", "last_year"], sort=True):
                 unit = self.catalogue[ind_id].unit_da if ind_id in self.catalogue else ""
@@ -431,6 +454,11 @@ class YearlyReport:
                                     f"Samlet rate {first}–{last} (sum af tællere / sum af nævnere)"], rows,
                                    caption="To slags flerårige gennemsnit: rapporten viser gennemsnittet af årlige "
                                            "værdier, som kilden gør", numeric_cols=(1, 2)))
+        if avg is not None and len(avg) and len(chk) and "computed_pooled" in chk.columns:
+            pooled = avg.set_index(["indicator", "level", "area"])["pooled_rate"]
+            chk = chk.copy()
+            chk["computed_pooled"] = [pooled.get(k, float("nan")) for k in
+                                      chk[["indicator", "level", "area"]].itertuples(index=False, name=None)]
         self.payload["printed_checks"] = chk
         return Section("".join(out))
 
