@@ -577,7 +577,15 @@ def audit_file(path, threshold: int = 3, name: str | None = None) -> list[Findin
             (_audit_xlsx if suffix == ".xlsx" else _audit_docx)(ctx, data)
         except Exception as err:  # a broken workbook: the audit cannot vouch for it
             ctx.add("", f"cannot be read as {suffix[1:]} ({type(err).__name__}); not audited", "unreadable")
-        return ctx.finish()
+        found = ctx.finish()
+        # the report's own exports keep their HTML marks (data-count, ...): read them that way too
+        from .office import office_html
+        try:
+            extra = audit_text(office_html(path), "html", threshold, name)
+        except Exception:  # noqa: BLE001 - not a report export: the table reading above stands
+            extra = []
+        seen = {(f.location, f.what) for f in found}
+        return found + [f for f in extra if (f.location, f.what) not in seen]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
