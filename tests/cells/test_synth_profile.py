@@ -61,7 +61,7 @@ def test_build_is_byte_identical(built, tmp_path):
 def test_every_cell_is_marked_synthetic(built):
     cells = pd.read_parquet(built[0] / "data" / "processed" / "cells.parquet")
     assert cells["synthetic"].all() and (cells["source"] == "Syntetiske data").all()
-    assert set(cells["level"]) == {"estate", "plan_part", "plan", "municipality", "public_housing", "country"}
+    assert set(cells["level"]) == {"estate", "plan_part", "plan", "municipality", "region", "public_housing", "country"}
 
 
 def test_plan_area_matches_published_youth_shares(built):

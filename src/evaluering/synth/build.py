@@ -31,7 +31,8 @@ def _mtime(p: Path) -> float:
 
 def _code_files() -> list[Path]:
     here = Path(__file__).resolve().parent
-    return sorted(here.glob("*.py")) + sorted((here.parent / "cells").glob("*.py"))
+    return (sorted(here.glob("*.py")) + sorted((here.parent / "cells").glob("*.py"))
+            + [here.parent / "domain" / "measures.yaml", here.parent / "domain" / "municipalities.yaml"])
 
 
 def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = False,
@@ -66,7 +67,8 @@ def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = 
             truth = {}
         stale = (truth.get("generator") != GENERATOR_VERSION or truth.get("seed") != want_seed
                  or truth.get("profile") != profile)
-        newest_input = max(_mtime(plan_file), *(_mtime(p) for p in _code_files()))
+        plan_files = sorted(plan_file.parent.glob("*.yaml"))
+        newest_input = max(_mtime(plan_file), *(_mtime(p) for p in plan_files), *(_mtime(p) for p in _code_files()))
         stale = stale or min(_mtime(p) for p in files.values()) < newest_input
     if stale:
         register = generate_register(prof, seed=want_seed, plans_dir=plan_file.parent)
