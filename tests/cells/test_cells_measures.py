@@ -107,7 +107,7 @@ def test_register_measures_counted_by_hand(cells):
 def test_convictions_by_hand(cells):
     c = cells
     assert cell(c, "estate", "A", 2015, "18+", "M", "domfaeldte") == (1, 1)
-    # frifindelse is not a conviction; a missing decision counts as one; another law does not count
+    # frifindelse is not a conviction (dom and bøde are); a missing decision counts as one; another law does not
     assert cell(c, "estate", "A", 2016, "18+", "K", "domfaeldte") == (1, 2)
     assert cell(c, "estate", "A", 2016, "15+", "M", "afgoerelser") == (1, 3)
 

@@ -146,8 +146,8 @@ def _simulate_population(rng, sizes: np.ndarray, years, leave_effect: np.ndarray
             if stats is not None and on.any():
                 band = on & (leave_effect[est] != 0) & ~too_old
                 changed = band & (r >= p_leave + _P_MOVE) & (r < _P_LEAVE + _P_MOVE)
-                stats["n"] = stats.get("n", 0) + int(band.sum())
-                stats["changed"] = stats.get("changed", 0) + int(changed.sum())
+                stats["n"] = stats.get("n", 0) + np.bincount(est[band], minlength=n_est)
+                stats["changed"] = stats.get("changed", 0) + np.bincount(est[changed], minlength=n_est)
         stay = (r >= p_leave) & ~too_old
         move = stay & (r < p_leave + _P_MOVE)
         new_est = est.copy()
@@ -328,8 +328,14 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
                 add(idx, _laws(rng, extra, _LAW_P_ADULT), "sigtelse")
             if n_afg:
                 to_charged = rng.random(n_afg) < 0.85 if len(sigtede) else np.zeros(n_afg, bool)
-                idx = np.where(to_charged, rng.choice(sigtede, size=n_afg) if len(sigtede) else 0,
-                               rng.choice(base, size=n_afg))
+                # decisions go to distinct charged persons first (a person rarely gets two a year)
+                if len(sigtede):
+                    distinct = rng.permutation(sigtede)
+                    charged_pick = np.where(np.arange(n_afg) < len(distinct), distinct[np.arange(n_afg) % len(distinct)],
+                                            rng.choice(sigtede, size=n_afg))
+                else:
+                    charged_pick = np.zeros(n_afg, dtype=int)
+                idx = np.where(to_charged, charged_pick, rng.choice(base, size=n_afg))
                 add(idx, _laws(rng, n_afg, _LAW_P_ADULT), "afgoerelse")
 
     ev_year_arr = np.concatenate(ev_year)
@@ -341,7 +347,7 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
     })
     # the decision of each afgørelse (dom and bøde are convictions; see domain/measures.yaml)
     dec = np.asarray(("dom", "boede", "tiltalefrafald", "frifindelse"), dtype=object)[
-        rng.choice(4, size=len(events), p=(0.45, 0.35, 0.12, 0.08))]
+        rng.choice(4, size=len(events), p=(0.50, 0.35, 0.10, 0.05))]
     events["decision"] = pd.array(np.where(events["kind"].to_numpy(dtype=object) == "afgoerelse", dec, None),
                                   dtype="string")
     events["date"] = events["date"].dt.date if hasattr(events["date"], "dt") else events["date"]
@@ -373,10 +379,13 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
                 if sel.any():
                     out[m] = round(float((y1[sel].astype(int) - y0[sel].astype(int)).mean() * 100), 4)
         realised[p["id"]] = out
-    if leave_stats.get("n"):
+    if "n" in leave_stats:
         for p in plans:
-            if "fraflyttere" in effects_of[p["id"]]:
-                realised[p["id"]]["fraflyttere_estate"] = round(-100 * leave_stats["changed"] / leave_stats["n"], 4)
+            mine_est = plan_of == p["id"]
+            n_tr = int(leave_stats["n"][mine_est].sum())
+            if "fraflyttere" in effects_of[p["id"]] and n_tr:
+                # on leaving the estate (estate level; at plan level moves within the plan differ)
+                realised[p["id"]]["fraflyttere"] = round(-100 * int(leave_stats["changed"][mine_est].sum()) / n_tr, 4)
     realised[plan["id"]]["sigtet_mistaenkt"] = round(att, 4)
     income = cols["income"]
     persons = pd.DataFrame({
@@ -422,11 +431,13 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
         "plans": [p["id"] for p in plans],
         "plan_start_year": {p["id"]: p["start_year"] for p in plans},
         "plan_estates": {p["id"]: [x["id"] for x in p["estates"]] for p in plans},
-        # known effects per plan and focus-area outcome: percentage points on the yearly
-        # probability of the measure's numerator for treated person-years (fraflyttere: on the
-        # probability of leaving the estate); realised = on the treated person-years
-        "effects": {p["id"]: effects_of[p["id"]] for p in plans},
-        "effects_realised": realised,
+        # known effects per plan and focus-area outcome, in percentage points: the realised
+        # effect on the treated person-years (both potential outcomes drawn with common random
+        # numbers; it includes the other effects of the plan, e.g. employment on NEET);
+        # effects_design = the shifts of the yearly probabilities (fraflyttere: of leaving the
+        # estate) from the plan's start year on
+        "effects": realised,
+        "effects_design": {p["id"]: effects_of[p["id"]] for p in plans},
         "pinned": {"sigtet_mistaenkt_10_17_plan": {str(k): v for k, v in pinned_youth.items()},
                    "persons_15plus_plan_part": pinned_adult},
     }
