@@ -203,3 +203,33 @@ def test_98_municipalities_in_5_regions():
     # Hovedstaden 29, Sjælland 17, Syddanmark 22, Midtjylland 19, Nordjylland 11
     assert counts == {"1084": 29, "1083": 22, "1082": 19, "1085": 17, "1081": 11}
     assert regions[851] == "1081" and regions[101] == "1084" and regions[621] == "1083" and regions[167] == "1084"
+
+
+@pytest.fixture(scope="module")
+def cohort_cells(files):
+    levels = ("estate", "cohort", "cohort_stayers", "cohort_stayers_base")
+    return count_cells(files / "p.parquet", files / "e.parquet", files / "m.csv", levels=levels,
+                       cohort_years=(2015,)).cells
+
+
+def test_cohort_levels_by_hand(cohort_cells):
+    c = cohort_cells
+    # cohort A@2015 = persons 1, 2, 4; in 2017 person 1 lives in B (employed), 2 has left
+    assert cell(c, "cohort", "A@2015", 2017, "alle", "M", "beboere") == (1, 1)
+    assert cell(c, "cohort", "A@2015", 2017, "16-64", "M", "beskaeftigede") == (1, 1)
+    assert absent(c, "cohort_stayers", "A@2015", 2017, "M", "beboere")          # 1 moved out of A
+    assert cell(c, "cohort_stayers", "A@2015", 2017, "alle", "K", "beboere") == (1, 1)   # 4 stayed
+    assert cell(c, "cohort_stayers", "A@2015", 2016, "alle", "K", "beboere") == (2, 2)   # 2 and 4
+    # stayers of 2016 measured in 2015: person 1 was on kontanthjælp in 2015
+    assert cell(c, "cohort_stayers_base", "A@2015", 2016, "18-64", "M", "uden_for_arbejde_uddannelse") == (1, 1)
+    assert cell(c, "cohort", "B@2015", 2016, "15-24", "M", "neet") == (1, 1)      # person 3 followed into A
+    assert cell(c, "cohort", "A@2015", 2015, "alle", "K", "beboere") == cell(c, "estate", "A", 2015, "alle", "K", "beboere")
+
+
+def test_cohort_levels_three_engines(files, cohort_cells):
+    levels = ("estate", "cohort", "cohort_stayers", "cohort_stayers_base")
+    ref = reference_cells(files / "p.parquet", files / "e.parquet", files / "m.csv", levels=levels, cohort_years=(2015,))
+    pd.testing.assert_frame_equal(_sorted(cohort_cells), _sorted(ref))
+    dask = count_cells(files / "p.parquet", files / "e.parquet", files / "m.csv", engine="dask", threads=1,
+                       levels=levels, cohort_years=(2015,)).cells
+    pd.testing.assert_frame_equal(dask, cohort_cells)

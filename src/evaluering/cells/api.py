@@ -73,7 +73,8 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
                 memory_limit: str | None = None, threads: int | None = None,
                 levels: tuple[str, ...] | None = None, source: str | None = None,
                 synthetic: bool | None = None, progress: bool = True,
-                check_duplicates: bool = True, measures: tuple[str, ...] | None = None) -> CellsResult:
+                check_duplicates: bool = True, measures: tuple[str, ...] | None = None,
+                cohort_years: tuple[int, ...] | None = None) -> CellsResult:
     """Aggregate register files to count cells; write them to ``out`` (Parquet, atomic).
 
     ``persons``/``events``: Parquet (file or folder), CSV or SAS7BDAT; ``estates``: the estate
@@ -81,7 +82,9 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
     (``municipality`` and ``region`` need a ``municipality`` column in ``persons``; the
     resident-panel levels ``cohort*`` are made only when asked for). ``measures`` limits the
     measures (default: every measure of ``domain/measures.yaml`` whose register columns are
-    present; the others are skipped with a log line). ``synthetic``/``source``
+    present; the others are skipped with a log line). ``cohort_years``: the baseline years
+    of the resident-panel levels (default: the year before each start year of the estate
+    map; :mod:`evaluering.cells.cohort`). ``synthetic``/``source``
     default to what the persons file says (files from ``evaluering synth`` are synthetic and
     their cells get source "Syntetiske data").
 
@@ -104,6 +107,13 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
     if source is None:
         source = SYNTHETIC_SOURCE if synthetic else "DST register"
     origin = {"persons": persons, "events": events}
+    from .cohort import COHORT_LEVELS, default_cohort_years
+
+    wants_cohort = levels is not None and any(lv in COHORT_LEVELS for lv in levels)
+    if not wants_cohort:
+        cohort_years = ()
+    elif cohort_years is None:
+        cohort_years = default_cohort_years(est)
 
     with contextlib.ExitStack() as stack:
         tmp = None
@@ -119,14 +129,15 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
             base, stats, pcols, extra = base_counts_duckdb(pp, pf, ep, ef, origin=origin, memory_limit=memory_limit,
                                                            threads=threads, progress=progress,
                                                            check_duplicates=check_duplicates, estates=est,
-                                                           only=measures)
+                                                           only=measures, cohort_years=tuple(cohort_years))
         else:
             from .dask_engine import base_counts_dask
 
             base, stats, pcols, extra = base_counts_dask(pp, pf, ep, ef, origin=origin, scheduler=scheduler,
                                                          memory_limit=memory_limit, threads=threads,
                                                          progress=progress, check_duplicates=check_duplicates,
-                                                         estates=est, only=measures)
+                                                         estates=est, only=measures,
+                                                         cohort_years=tuple(cohort_years))
 
         def fail(column_key: str, message: str, predicate):
             column = pcols.get(column_key, column_key)

@@ -137,6 +137,27 @@ def _persons_part(df: pd.DataFrame, ev: pd.DataFrame, has_age: bool, plan, regis
     return out[_KEYS + sums]
 
 
+def _cohort_rows_part(df: pd.DataFrame, ev: pd.DataFrame, has_age: bool, plan, register_columns,
+                      ids: set) -> pd.DataFrame:
+    """Normalised rows of cohort members with their measure values (for the cohort levels)."""
+    p = _normalized_persons(df, has_age, register_columns)
+    p = p[p["person_id"].isin(list(ids))]
+    j = p.merge(ev, on=["person_id", "year"], how="left").reset_index(drop=True)
+    for c in EVENT_VALUES:
+        j[c] = j[c].fillna(0).astype("int64")
+    values = plan.pandas_row_values(j)
+    out = j[["person_id", "year", "estate_id", "sex_raw"]].copy()
+    for k in plan.base_value_columns():
+        out[k] = values[k]
+    return out
+
+
+def _cohort_members(df: pd.DataFrame, years: tuple[int, ...]) -> pd.Series:
+    est = _text(df["estate_id"]).str.strip() if "estate_id" in df else pd.Series(pd.NA, index=df.index, dtype="string")
+    sel = _int(df["year"]).isin(list(years)).fillna(False).astype(bool) & est.notna() & (est != "")
+    return _int(df["person_id"])[sel.to_numpy(dtype=bool)].rename("person_id")
+
+
 def _masks_part(df: pd.DataFrame, first: int) -> pd.DataFrame:
     pid = _int(df["person_id"])
     year = _int(df["year"])
@@ -198,7 +219,7 @@ def base_counts_dask(persons: str | Path, persons_fmt: str, events: str | Path, 
                      origin: dict[str, Path] | None = None, scheduler: str | None = None,
                      memory_limit: str | None = None, threads: int | None = None, progress: bool = False,
                      check_duplicates: bool = True, estates: pd.DataFrame | None = None,
-                     only: tuple[str, ...] | None = None):
+                     only: tuple[str, ...] | None = None, cohort_years: tuple[int, ...] = ()):
     """Base counts as :func:`evaluering.cells.duckdb_engine.base_counts_duckdb` returns them."""
     import dask
 
@@ -288,6 +309,21 @@ def base_counts_dask(persons: str | Path, persons_fmt: str, events: str | Path, 
                          .groupby(["person_id", "municipality", "estate_id", "sex_raw"], dropna=False)["o"]
                          .sum(split_out=1).compute().reset_index())
                 movers = movers_from_masks(masks, first, last, estates)
+        coh = None
+        if cohort_years:
+            from .cohort import cohort_base_pandas
+
+            members = pdf.map_partitions(_cohort_members, tuple(cohort_years),
+                                         meta=pd.Series(dtype="Int64", name="person_id")).compute()
+            ids = set(pd.to_numeric(members, errors="coerce").dropna().astype("int64"))
+            cmeta = pd.DataFrame({"person_id": pd.Series(dtype="Int64"), "year": pd.Series(dtype="Int64"),
+                                  "estate_id": pd.Series(dtype="string"), "sex_raw": pd.Series(dtype="string"),
+                                  **{c: pd.Series(dtype="int64") for c in plan.base_value_columns()}})
+            rows = pdf.map_partitions(_cohort_rows_part, ev, "age" in pcols, plan, register_columns, ids,
+                                      meta=cmeta).compute().reset_index(drop=True)
+            rows["estate_id"] = rows["estate_id"].str.strip().mask(rows["estate_id"].str.strip() == "")
+            vals = {c: rows[c].to_numpy() for c in plan.base_value_columns()}
+            coh = cohort_base_pandas(rows, vals, tuple(cohort_years))
     if dup:
         fail_duplicate_persons(inputs, pcols)
     muni_rows = base["kind"] == "municipality"
@@ -300,4 +336,6 @@ def base_counts_dask(persons: str | Path, persons_fmt: str, events: str | Path, 
     base = base.drop(columns=["bad_person_id", "bad_age", "matched_person_years",
                               *(f"bad__{c}" for c in register_columns)])
     base = base[base["kind"].eq("municipality") | base["area"].notna()]
+    if coh is not None and len(coh):
+        base = pd.concat([base, coh[base.columns]], ignore_index=True)
     return base, stats, pcols, {"plan": plan, "movers": movers}

@@ -279,7 +279,8 @@ def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path
                        origin: dict[str, Path] | None = None, memory_limit: str | None = None,
                        threads: int | None = None, progress: bool = False,
                        check_duplicates: bool = True, temp_dir: str | Path | None = None,
-                       estates: pd.DataFrame | None = None, only: tuple[str, ...] | None = None):
+                       estates: pd.DataFrame | None = None, only: tuple[str, ...] | None = None,
+                       cohort_years: tuple[int, ...] = ()):
     """Base counts of the register inputs and run statistics.
 
     Returns ``(base, stats, person_columns, extra)``: the base counts (:data:`BASE_KEYS`,
@@ -359,6 +360,11 @@ def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path
         })
         base = base.rename(columns={"rows": "persons"}).drop(columns=["bad_person_id", "bad_age", "matched_person_years",
                                   *(f"bad__{c}" for c in inputs.bad_columns)])
+        if cohort_years:
+            from .cohort import cohort_base_duckdb
+
+            coh = cohort_base_duckdb(con, plan, tuple(cohort_years), "LEFT JOIN ev ON person_id = e_pid AND year = e_year")
+            base = pd.concat([base, coh[base.columns]], ignore_index=True)
         return base, stats, inputs.pcols, {"plan": plan, "movers": movers}
     finally:
         con.close()

@@ -95,7 +95,7 @@ def _area_of(py: pd.DataFrame, level: str, est_map: pd.DataFrame) -> pd.Series |
 
 
 def reference_cells(persons, events, estates, levels=None, source: str = "DST register",
-                    synthetic: bool = False) -> pd.DataFrame:
+                    synthetic: bool = False, cohort_years: tuple[int, ...] | None = None) -> pd.DataFrame:
     """Cells computed directly from person rows (frames or file paths)."""
     from .rollup import BASE_LEVELS
 
@@ -162,6 +162,23 @@ def reference_cells(persons, events, estates, levels=None, source: str = "DST re
                                       "numerator": x[f"n_{m.id}"].to_numpy(), "denominator": x[pop].to_numpy()}))
         if plan.movers:
             rows.extend(_movers(py, area, order, g, level, plan, first, last))
+    cohort_levels = [lv for lv in levels if lv.startswith("cohort")]
+    if cohort_levels:
+        from .cohort import cohort_base_pandas, default_cohort_years
+
+        years = default_cohort_years(est) if cohort_years is None else tuple(cohort_years)
+        base = cohort_base_pandas(py.assign(sex_raw=py["sex"]), values, years)
+        for level in cohort_levels:
+            if base.empty:
+                continue
+            g = base[base["kind"] == level].set_index(["area", "year", "sex_raw"])
+            for m in plan.counted:
+                pop = plan.population_of(m.id)
+                x = g[g[pop] > 0]
+                rows.append(pd.DataFrame({"level": level, "area": x.index.get_level_values(0),
+                                          "year": x.index.get_level_values(1), "age_band": m.age_band,
+                                          "sex": x.index.get_level_values(2), "measure": m.id,
+                                          "numerator": x[f"n_{m.id}"].to_numpy(), "denominator": x[pop].to_numpy()}))
     cells = pd.concat(rows, ignore_index=True) if rows else empty_cells()
     cells["source"] = source
     cells["synthetic"] = synthetic

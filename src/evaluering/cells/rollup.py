@@ -70,7 +70,7 @@ def rollup(base: pd.DataFrame, estates: pd.DataFrame, levels=BASE_LEVELS, source
     from .inputs import sql_string
 
     plan = plan or measure_plan()
-    levels = [lv for lv in LEVELS if lv in tuple(levels) and lv in BASE_LEVELS]
+    levels = [lv for lv in LEVELS if lv in tuple(levels)]
     if not levels or base.empty:
         return empty_cells()
     values = ["persons", *plan.base_value_columns()]
@@ -108,6 +108,8 @@ def rollup(base: pd.DataFrame, estates: pd.DataFrame, levels=BASE_LEVELS, source
             "public_housing": f"SELECT 'public_housing' AS level, 'almen' AS area, {cols} FROM b WHERE kind = 'estate' AND area IS NOT NULL",
             "country": f"SELECT 'country' AS level, 'DK' AS area, {cols} FROM b WHERE kind = 'municipality'",
         }
+        for k in ("cohort", "cohort_stayers", "cohort_stayers_base"):
+            part[k] = f"SELECT '{k}' AS level, area, {cols} FROM b WHERE kind = '{k}' AND area IS NOT NULL"
         sums = ", ".join(f"sum({c}) AS {c}" for c in values)
         con.execute("CREATE TEMP TABLE la AS SELECT level, area, year, sex, " + sums + " FROM ("
                     + " UNION ALL ".join(part[lv] for lv in levels) + ") GROUP BY ALL")
@@ -128,14 +130,14 @@ def rollup(base: pd.DataFrame, estates: pd.DataFrame, levels=BASE_LEVELS, source
                 selects.append(f"""SELECT la.level, la.area, la.year, {sql_string(m.age_band)} AS age_band, la.sex,
                     {sql_string(m.id)} AS measure, coalesce(mv.tilflyttere, 0) AS numerator, la.persons AS denominator
                     FROM la LEFT JOIN mv ON la.level = mv.level AND la.area = mv.area AND la.year = mv.year
-                    AND la.sex = mv.sex WHERE la.year > {first} AND la.persons > 0""")
+                    AND la.sex = mv.sex WHERE la.year > {first} AND la.persons > 0 AND la.level NOT LIKE 'cohort%'""")
             if "moved_out" in ids:
                 m = ids["moved_out"]
                 selects.append(f"""SELECT la.level, la.area, la.year + 1 AS year, {sql_string(m.age_band)} AS age_band,
                     la.sex, {sql_string(m.id)} AS measure, coalesce(mv.fraflyttere, 0) AS numerator,
                     la.persons AS denominator
                     FROM la LEFT JOIN mv ON la.level = mv.level AND la.area = mv.area AND la.year + 1 = mv.year
-                    AND la.sex = mv.sex WHERE la.year < {last} AND la.persons > 0""")
+                    AND la.sex = mv.sex WHERE la.year < {last} AND la.persons > 0 AND la.level NOT LIKE 'cohort%'""")
         if not selects:
             return empty_cells()
         order = "CASE level " + " ".join(f"WHEN {sql_string(lv)} THEN {i}" for i, lv in enumerate(LEVELS)) + " END"
