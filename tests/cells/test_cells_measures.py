@@ -233,3 +233,22 @@ def test_cohort_levels_three_engines(files, cohort_cells):
     dask = count_cells(files / "p.parquet", files / "e.parquet", files / "m.csv", engine="dask", threads=1,
                        levels=levels, cohort_years=(2015,)).cells
     pd.testing.assert_frame_equal(dask, cohort_cells)
+
+
+def test_decomposition_against_a_hand_calculation(cohort_cells):
+    from evaluering.did.composition import decompose
+
+    d = decompose(cohort_cells, ["A"], "uden_for_arbejde_uddannelse", "18-64", 2015, 2016)
+    # 2015, A, 18-64: persons 1 (kontanthjælp) and 2 (SU): 1 of 2 outside
+    # 2016: 1 (employed), 2 (SU), 5 (førtidspension, moved in): 1 of 3
+    # stayers 1 and 2: 1 of 2 in 2015, 0 of 2 in 2016; movers in: person 5 (1 of 1); nobody moved out
+    assert d.counts == {"area0": (1, 2), "area1": (1, 3), "stay0": (1, 2), "stay1": (0, 2), "in": (1, 1),
+                        "out": (0, 0)}
+    assert d.change == pytest.approx(1 / 3 - 1 / 2)
+    assert d.stayers == pytest.approx(0 - 1 / 2)
+    assert d.movers_in == pytest.approx(1 / 3 * (1 - 0))
+    assert d.movers_out == 0
+    assert d.stayers + d.movers_in + d.movers_out == pytest.approx(d.change)
+    # 2015 -> 2017: person 1 moved to B (out), 2 left Denmark (out), 5 and 3 moved in
+    d = decompose(cohort_cells, ["A"], "beboere", "alle", 2015, 2017)
+    assert d.counts["stay1"] == (1, 1) and d.counts["out"] == (2, 2) and d.counts["in"] == (3, 3)

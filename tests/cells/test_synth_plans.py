@@ -118,3 +118,50 @@ def test_fraflyttere_effect(built):
     assert truth["effects_design"]["aalborg-oest"]["fraflyttere"] == -2.0
     assert abs(truth["effects"]["aalborg-oest"]["fraflyttere"] + 2.0) < 0.5
     assert -3.5 < did < -0.5
+
+
+def test_cohort_estimate_and_decomposition_on_the_bundled_data(built):
+    from evaluering.did.composition import cohort_estimate, decompose
+
+    cells, truth, estates = built
+    plan = "aalborg-oest"
+    treated = {e: 2017 for e in estates.loc[estates.plan_id == plan, "estate_id"]}
+    controls = estates.loc[estates.plan_id.isna(), "estate_id"].tolist()
+    effect = truth["effects"][plan]["uden_for_arbejde_uddannelse"] / 100
+    comp = cohort_estimate(cells, treated, controls, "uden_for_arbejde_uddannelse", "18-64", 2016, last_year=2020)
+    t = comp.tidy().set_index("design")
+    assert abs(t.loc["area", "estimate"] - effect) < 0.025
+    # the cohort is treated only while it lives in the plan estates: its effect is diluted by the
+    # share of the cohort's post years lived there (stayers; moves between plan estates are few)
+    coh = cells[(cells.level.isin(["cohort", "cohort_stayers"])) & cells.area.isin([f"{e}@2016" for e in treated])
+                & (cells.measure == "uden_for_arbejde_uddannelse") & cells.year.between(2017, 2020)]
+    exposure = coh[coh.level == "cohort_stayers"].denominator.sum() / coh[coh.level == "cohort"].denominator.sum()
+    assert 0.4 < exposure < 0.95
+    assert abs(t.loc["cohort", "estimate"] - effect * exposure) < 0.025
+    assert t.loc["cohort", "conf_low"] < t.loc["cohort", "estimate"] < t.loc["cohort", "conf_high"]
+    d = decompose(cells, list(treated), "uden_for_arbejde_uddannelse", "18-64", 2016, 2020)
+    assert d.stayers + d.movers_in + d.movers_out == pytest.approx(d.change)
+    assert d.counts["stay1"][1] > 0 and d.counts["in"][1] > 0 and d.counts["out"][1] > 0
+
+
+def test_composition_section_in_danish_through_disclosure(built):
+    from evaluering.disclosure import audit_text
+    from evaluering.yearly.composition_view import composition_section
+
+    cells, truth, estates = built
+    treated = {e: 2017 for e in estates.loc[estates.plan_id == "aalborg-oest", "estate_id"]}
+    controls = estates.loc[estates.plan_id.isna(), "estate_id"].tolist()
+    html, payload = composition_section(cells, treated, controls, "uden_for_arbejde_uddannelse", "18-64",
+                                        "andel 18-64-årige uden for arbejde og uddannelse", 2016, 2020)
+    assert "Blivende" in html and "Tilflyttede" in html and "Beboerkohorte" in html
+    assert payload["available"] and set(payload["estimates"]) == {"area", "cohort"}
+    assert payload["change_pp"] == pytest.approx(payload["stayers_pp"] + payload["movers_in_pp"]
+                                                 + payload["movers_out_pp"], abs=1e-3)
+    assert not audit_text(html, "html")
+    # a tiny area: counts below 3 are suppressed, and so is every contribution
+    one = {"AO-01": 2017}
+    small = cells[~((cells.level == "cohort_stayers") & (cells.area == "AO-01@2016"))
+                  | (cells.measure != "kun_grundskole")]
+    html, payload = composition_section(small, one, controls, "ungdomsuddannelse_25", "25",
+                                        "andel 25-årige med ungdomsuddannelse", 2016, 2017)
+    assert "< 3" in html or "diskretioneret" in html

@@ -82,7 +82,8 @@ def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = 
     newest = max(max(_mtime(p) for p in files.values()), *(_mtime(p) for p in _code_files()))
     if force or stale or _mtime(out) < newest:
         res = count_cells(files["persons"], files["events"], files["estates"],
-                          levels=("estate", "plan_part", "plan"), synthetic=True,
+                          levels=("estate", "plan_part", "plan", "cohort", "cohort_stayers", "cohort_stayers_base"),
+                          synthetic=True,
                           source="Syntetiske data", progress=progress)
         cells = pd.concat([res.cells, aggregate_cells(prof, seed=want_seed)], ignore_index=True)
         cells = check_cells(cells)
