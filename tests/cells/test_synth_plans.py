@@ -145,7 +145,7 @@ def test_cohort_estimate_and_decomposition_on_the_bundled_data(built):
 
 
 def test_composition_section_in_danish_through_disclosure(built):
-    from evaluering.disclosure import audit_text
+    from evaluering.disclosure.audit import audit_text
     from evaluering.yearly.composition_view import composition_section
 
     cells, truth, estates = built
