@@ -17,7 +17,7 @@ import pandas as pd
 from .. import fmt
 from .html import Cell, count_cell, esc, notice, table
 
-__all__ = ["composition_section", "composition_table"]
+__all__ = ["composition_section", "composition_table", "report_composition"]
 
 _GROUPS = (("area0", 0, "Blivende", "stay0"), ("area0", 0, "Fraflyttede", "out"), ("area0", 0, "I alt", "area0"),
            ("area1", 1, "Blivende", "stay1"), ("area1", 1, "Tilflyttede", "in"), ("area1", 1, "I alt", "area1"))
@@ -94,3 +94,22 @@ def composition_section(cells: pd.DataFrame, plan_estates: dict[str, int], contr
     payload["estimates"] = {r.design: {"estimate_pp": round(100 * r.estimate, 4), "conf_low_pp": round(100 * r.conf_low, 4),
                                        "conf_high_pp": round(100 * r.conf_high, 4)} for r in t.itertuples()}
     return "".join(html), payload
+
+
+def report_composition(report, measure: str | None = None, age_band: str | None = None,
+                       label_da: str | None = None) -> tuple[str, dict]:
+    """The section for a yearly report (``report.plan``, ``report.cells``, ``report.year``):
+    the plan's estates against its comparison estates (default: every other estate), the
+    report's effect outcome, baseline = the year before the plan's start."""
+    from .effect_view import EFFECT_AGE_BAND, EFFECT_MEASURE
+
+    plan, cells = report.plan, report.cells
+    starts = {e.id: (e.start_year or plan.start_year) for e in plan.estates}
+    est_cells = cells[cells["level"] == "estate"]
+    controls = getattr(plan, "comparison_estates", None) or sorted(
+        set(est_cells["area"].astype(str)) - set(starts))
+    baseline = plan.start_year - 1
+    if int(report.year) <= baseline:
+        return notice("Beboersammensætning: rapportåret ligger før planens start.", "info"), {"available": False}
+    return composition_section(cells, starts, controls, measure or EFFECT_MEASURE, age_band or EFFECT_AGE_BAND,
+                               label_da or "andel 10-17-årige sigtet eller mistænkt", baseline, int(report.year))
