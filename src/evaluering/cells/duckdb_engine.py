@@ -322,17 +322,30 @@ def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path
             CAST(count(*) FILTER (WHERE kind = 'afgoerelse' AND law IN ({youth_laws})
                                   AND (decision IS NULL OR decision IN ({convict}))) AS INTEGER) AS n_dom
             FROM events_n GROUP BY ALL""")
-        aggs = ",\n                ".join(plan.sql_aggregates())
-        bad = "".join(f", count(*) FILTER (WHERE {c}__bad) AS bad__{c}" for c in inputs.bad_columns)
-        # every measure in one pass: the person-years left-joined to their event values
+        profile, bits, sums = plan.sql_profile()
+        sum_cols = "".join(f", sum({e}) AS s_{k[2:]}" for k, e in sums.items())
+        bad = "".join(f", ({c}__bad) AS b__{c}" for c in inputs.bad_columns)
+        bad_keys = "".join(f", b__{c}" for c in inputs.bad_columns)
+        # every measure in one pass: the person-years left-joined to their event values and
+        # grouped by (estate, municipality, year, sex, profile): one bit per population and
+        # numerator, so the aggregate is a count (and the sums) over few groups
+        con.execute(f"""CREATE TEMP TABLE prof AS SELECT estate_id, municipality, year, sex_raw, profile,
+                (person_id IS NULL) AS bad_pid, (age IS NULL OR age < 0 OR age > 130) AS bad_age_row,
+                (e_pid IS NOT NULL) AS matched{bad_keys},
+                count(*) AS cnt{sum_cols}
+            FROM (SELECT *, {profile} AS profile{bad}
+                  FROM persons_n LEFT JOIN ev ON person_id = e_pid AND year = e_year)
+            GROUP BY ALL""")
+        decode = ",\n                ".join(plan.sql_decode(bits, sums))
+        badsum = "".join(f", coalesce(sum(cnt) FILTER (WHERE b__{c}), 0) AS bad__{c}" for c in inputs.bad_columns)
         base = con.execute(f"""SELECT CASE WHEN GROUPING(estate_id) = 0 THEN 'estate' ELSE 'municipality' END AS kind,
                 CASE WHEN GROUPING(estate_id) = 0 THEN estate_id ELSE municipality END AS area,
                 year, sex_raw,
-                {aggs},
-                count(*) AS rows, count(*) - count(person_id) AS bad_person_id,
-                count(*) FILTER (WHERE age IS NULL OR age < 0 OR age > 130) AS bad_age,
-                count(e_pid) AS matched_person_years{bad}
-            FROM persons_n LEFT JOIN ev ON person_id = e_pid AND year = e_year
+                {decode},
+                sum(cnt) AS rows, coalesce(sum(cnt) FILTER (WHERE bad_pid), 0) AS bad_person_id,
+                coalesce(sum(cnt) FILTER (WHERE bad_age_row), 0) AS bad_age,
+                coalesce(sum(cnt) FILTER (WHERE matched), 0) AS matched_person_years{badsum}
+            FROM prof
             GROUP BY GROUPING SETS ((municipality, year, sex_raw), (estate_id, year, sex_raw))""").df()
         base = base[(base["kind"] == "municipality") | base["area"].notna()].reset_index(drop=True)
         est = base["kind"] == "estate"

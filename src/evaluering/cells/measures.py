@@ -140,6 +140,47 @@ class MeasurePlan:
                 items.append(f"coalesce(sum(CAST({num} AS BIGINT)) FILTER (WHERE {pop}), 0) AS n_{m.id}")
         return items
 
+    def sql_profile(self) -> tuple[str, dict[str, int], dict[str, str]]:
+        """The per-row *profile*: one bit per population and per counted numerator.
+
+        Returns ``(profile_expr, bits, sums)``: an INTEGER expression, the bit of each base
+        column (``pop_k``, ``n_<count measure>``), and the value expression of each sum
+        measure (``n_<sum measure>``, summed unconditionally; its population bit selects the
+        rows). Grouping the person-years by (area, year, sex, profile) with ``count(*)`` and
+        the sums is one cheap hash aggregate; :meth:`sql_decode` turns the groups into the
+        base columns, identical to :meth:`sql_aggregates`.
+        """
+        bits, parts = {}, []
+        for col, expr in self.populations().items():
+            bits[col] = len(bits)
+            parts.append((col, compile_sql(expr)))
+        sums = {}
+        for m in self.counted:
+            if m.kind == "count":
+                bits[f"n_{m.id}"] = len(bits)
+                pop = compile_sql(self.expand(m.population_expr()))
+                parts.append((f"n_{m.id}", f"({pop} AND {compile_sql(self.numerator_expr(m))})"))
+            else:
+                sums[f"n_{m.id}"] = f"coalesce(CAST({compile_sql(self.numerator_expr(m))} AS BIGINT), 0)"
+        if len(bits) > 62:
+            raise ValueError("too many measures for one profile (62)")
+        expr = " | ".join(f"(CASE WHEN {e} THEN {1 << bits[c]} ELSE 0 END)" for c, e in parts) or "0"
+        return f"CAST({expr} AS BIGINT)", bits, sums
+
+    def sql_decode(self, bits: dict[str, int], sums: dict[str, str], count: str = "cnt") -> list[str]:
+        """Aggregates over profile groups giving the base columns."""
+        items = []
+        for col in self.populations():
+            items.append(f"coalesce(sum({count}) FILTER (WHERE profile & {1 << bits[col]} <> 0), 0) AS {col}")
+        for m in self.counted:
+            c = f"n_{m.id}"
+            if c in bits:
+                items.append(f"coalesce(sum({count}) FILTER (WHERE profile & {1 << bits[c]} <> 0), 0) AS {c}")
+            else:
+                pop = bits[self.population_of(m.id)]
+                items.append(f"coalesce(sum(s_{m.id}) FILTER (WHERE profile & {1 << pop} <> 0), 0) AS {c}")
+        return items
+
     # ---- pandas -------------------------------------------------------------------------
     def pandas_row_values(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
         """Per row: 0/1 population indicators and numerator values (int64 arrays)."""
