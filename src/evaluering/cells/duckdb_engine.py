@@ -101,9 +101,20 @@ class DuckInputs:
         estate = as_text("estate_id") if "estate_id" in pc else "NULL::VARCHAR"
         muni = as_text("municipality") if "municipality" in pc else "NULL::VARCHAR"
         extra = []
+        codes = [c for c in self.register_columns if REGISTER_COLUMNS[c] == "code" and ptype(c) == "VARCHAR"]
+        canonical = set()
+        if codes:   # one cheap scan: columns that already hold canonical codes need no per-row mapping
+            lists = con.execute("SELECT " + ", ".join(f"list(DISTINCT {_q(pc[c])})" for c in codes)
+                                + f" FROM {p_scan}").fetchall()[0]
+            for c, values in zip(codes, lists):
+                canon = set(code_aliases(c).values())
+                if all(v is None or v in canon for v in values):
+                    canonical.add(c)
         for col in self.register_columns:
             kind, q = REGISTER_COLUMNS[col], _q(pc[col])
-            if kind == "code":
+            if kind == "code" and col in canonical:
+                val = q
+            elif kind == "code":
                 val = _case_map(q, code_aliases(col))
             elif kind == "bool":
                 if ptype(col) == "BOOLEAN":
