@@ -173,6 +173,9 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
 
         cells = rollup(base, est, levels=levels, source=source, synthetic=synthetic, sex_error=sex_error,
                        plan=extra["plan"], movers=extra["movers"])
+    from .measures import log_skipped
+
+    log_skipped(extra["plan"])
     stats["cells"] = len(cells)
     path = None
     if out is not None:

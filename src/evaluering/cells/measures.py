@@ -253,7 +253,8 @@ def measure_plan(available: set[str] | None = None, only: tuple[str, ...] | None
                  path: str | Path | None = None, movers: bool = True) -> MeasurePlan:
     """The measures whose inputs are all in ``available`` (register column names).
 
-    Measures left out are in ``skipped`` (measure -> missing columns) and logged once.
+    Measures left out are in ``skipped`` (measure -> missing columns); :func:`log_skipped`
+    says so in one log line.
     """
     measures, doc = load_measures(path)
     available = set(available or ())
@@ -269,10 +270,15 @@ def measure_plan(available: set[str] | None = None, only: tuple[str, ...] | None
             skipped[mid] = missing
         else:
             keep[mid] = m
-    for mid, missing in skipped.items():
-        log.info("måltal %s udelades: registerudtrækket mangler %s", mid, ", ".join(missing))
     codes = {k: tuple(str(c) for c in v) for k, v in (doc.get("codes") or {}).items()}
     return MeasurePlan(measures=keep, skipped=skipped, codes=codes)
+
+
+def log_skipped(plan: MeasurePlan) -> None:
+    """One log line naming the measures left out and the register columns they need."""
+    if plan.skipped:
+        log.info("måltal udeladt, registerudtrækket mangler kolonner: %s",
+                 "; ".join(f"{m} ({', '.join(c)})" for m, c in plan.skipped.items()))
 
 
 def code_aliases(column: str) -> dict[str, str]:
