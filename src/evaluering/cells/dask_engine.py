@@ -25,7 +25,7 @@ from .duckdb_engine import _fail, _not_int, bad_date_predicate, check_person_row
 from .inputs import csv_delimiter
 from .measures import EVENT_VALUES, REGISTER_COLUMNS, code_aliases, conviction_decisions
 from .schema import (EVENT_COLUMNS, EVENT_OPTIONAL, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, PERSON_REQUIRED,
-                     YOUTH_LAWS, resolve_columns)
+                     YOUTH_LAWS, resolve_columns, resolve_person_columns)
 
 __all__ = ["base_counts_dask"]
 
@@ -230,8 +230,7 @@ def base_counts_dask(persons: str | Path, persons_fmt: str, events: str | Path, 
     origin = origin or {"persons": persons, "events": events}
     pdf = _read(persons, persons_fmt)
     edf = _read(events, events_fmt)
-    pcols = resolve_columns(origin["persons"], list(pdf.columns), PERSON_COLUMNS + tuple(REGISTER_COLUMNS),
-                            PERSON_REQUIRED)
+    pcols = resolve_person_columns(origin["persons"], list(pdf.columns), tuple(REGISTER_COLUMNS))
     if "birth_year" not in pcols and "age" not in pcols:
         raise InputError(origin["persons"], "missing column 'birth_year' (or 'age')", row=1, column="birth_year")
     ecols = resolve_columns(origin["events"], list(edf.columns), EVENT_COLUMNS + EVENT_OPTIONAL, EVENT_COLUMNS)

@@ -29,7 +29,7 @@ from ..errors import InputError
 from .inputs import duckdb_scan, locate, sql_string
 from .measures import REGISTER_COLUMNS, code_aliases, conviction_decisions
 from .schema import (EVENT_COLUMNS, EVENT_OPTIONAL, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, PERSON_REQUIRED,
-                     YOUTH_LAWS, resolve_columns)
+                     YOUTH_LAWS, resolve_columns, resolve_person_columns)
 
 __all__ = ["base_counts_duckdb", "BASE_KEYS"]
 
@@ -67,8 +67,7 @@ class DuckInputs:
         e_scan = duckdb_scan(events, events_fmt)
         p_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {p_scan}").fetchall()}
         e_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {e_scan}").fetchall()}
-        self.pcols = resolve_columns(origin["persons"], list(p_types), PERSON_COLUMNS + tuple(REGISTER_COLUMNS),
-                                     PERSON_REQUIRED)
+        self.pcols = resolve_person_columns(origin["persons"], list(p_types), tuple(REGISTER_COLUMNS))
         if "birth_year" not in self.pcols and "age" not in self.pcols:
             raise InputError(origin["persons"], "missing column 'birth_year' (or 'age')", row=1, column="birth_year")
         self.ecols = resolve_columns(origin["events"], list(e_types), EVENT_COLUMNS + EVENT_OPTIONAL, EVENT_COLUMNS)
