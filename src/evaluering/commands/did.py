@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--population", metavar="COL", help="populationskolonne (kræves med --count)")
     parser.add_argument("--weights", metavar="COL",
                         help="vægtkolonne (personer); 'none' = uvægtet. Standard: populationen ved --count")
-    parser.add_argument("--estimator", choices=("twfe", "event", "cs"), default="twfe")
+    parser.add_argument("--estimator", choices=("twfe", "event", "cs", "synthdid", "sc"), default="twfe",
+                        help="synthdid: syntetisk DiD, sc: syntetisk kontrolgruppe (én plan, placebo-inferens)")
     parser.add_argument("--control", choices=("never", "notyet"), default="never",
                         help="kontrolgruppe for cs (aldrig / endnu ikke behandlede)")
     parser.add_argument("--vcov", choices=("CR0", "CR1", "CR2"), default=None,
@@ -38,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=20170201, help="seed for bootstrap og permutationer")
     parser.add_argument("--leads", type=int, default=None, help="event: antal leads (samlet endepunkt)")
     parser.add_argument("--lags", type=int, default=None, help="event: antal lags (samlet endepunkt)")
+    parser.add_argument("--replications", type=int, default=200, metavar="B",
+                        help="synthdid/sc: antal placeboer til standardfejlen (standard 200)")
     parser.add_argument("--level", type=float, default=0.95, help="konfidensniveau (standard 0,95)")
     parser.add_argument("--covariates", metavar="A,B,C", default=None,
                         help="cs: kovariater (enhedsniveau, før start; basisperiodens værdi), kommasepareret")
@@ -97,8 +100,18 @@ def run(args) -> int:
             df = df.copy()
             for j, c in enumerate(names):
                 df[c] = X[:, j]
+    if args.estimator in ("synthdid", "sc"):
+        if args.replications < 2:
+            raise EvalueringError("--replications skal være mindst 2")
+        kwargs = {"replications": args.replications, "seed": args.seed, "level": args.level}
     try:
-        result = estimate(df, args.estimator, **kwargs)
+        if args.estimator in ("synthdid", "sc"):
+            from ..did import synthdid, synthetic_control
+
+            fun = synthdid if args.estimator == "synthdid" else synthetic_control
+            result = fun(df, **kwargs)
+        else:
+            result = estimate(df, args.estimator, **kwargs)
     except ValueError as err:
         raise InputError(args.panel, str(err)) from None
     result.outcome = args.outcome or args.count

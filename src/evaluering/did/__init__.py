@@ -6,6 +6,10 @@ Estimators (on an estate-year panel built from count cells or read from a CSV):
   when the outcome is a share; CR0 / CR1 (Stata) / CR2 (Bell-McCaffrey, Satterthwaite df,
   the default below 50 clusters); wild cluster bootstrap or randomization inference.
 - :func:`event_study`: leads and lags (reference -1, binned end points), joint pre-trend test.
+- :func:`synthdid`, :func:`synthetic_control`: one plan with few treated estates, placebo
+  inference (Arkhangelsky et al. 2021; Abadie et al. 2010).
+- :func:`honest`: sensitivity of an event study to parallel-trends violations (Rambachan &
+  Roth 2023): relative magnitudes and smoothness bounds, breakdown value.
 - :func:`callaway_santanna`: ATT(g,t), never / not-yet-treated controls, simple / dynamic /
   group / calendar aggregations; covariates (doubly robust, IPW, regression), unbalanced
   panels, multiplier bootstrap with uniform bands, wild and randomization inference.
@@ -29,6 +33,8 @@ from .cs import att_gt
 from .mboot import multiplier_bootstrap
 from .panel import panel_from_cells, prepare_panel, read_panel_csv
 from .results import DidResult
+from .synth_api import SynthResult, synthdid, synthetic_control
+from .honest import HonestResult, honest
 from .ri import randomization_inference
 from .twfe import fit_twfe
 from .vcov import VCOV_TYPES, cluster_vcov, default_vcov_type
@@ -39,4 +45,5 @@ __all__ = [
     "att_gt", "panel_from_cells", "prepare_panel", "read_panel_csv", "DidResult",
     "randomization_inference", "fit_twfe", "cluster_vcov", "default_vcov_type", "VCOV_TYPES",
     "wild_cluster_bootstrap", "multiplier_bootstrap", "composition_shares",
+    "synthdid", "synthetic_control", "SynthResult", "honest", "HonestResult",
 ]

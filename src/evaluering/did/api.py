@@ -165,7 +165,8 @@ def event_study(panel: pd.DataFrame, unit: str = "unit", time: str = "time", sta
     if fit.rank < fit.Zs.shape[1]:
         notes.append("Designet er ikke af fuld rang: nogle koefficienter er ikke identificeret.")
     return DidResult("event", finish_table(pd.DataFrame(rows), level), vcov=vtype, n_clusters=fit.n_clusters,
-                     level=level, inference=inference, outcome=outcome or count, tests=tests, notes=notes, **_counts(df))
+                     level=level, inference=inference, outcome=outcome or count, tests=tests, notes=notes,
+                     cov=pd.DataFrame(cov, index=names, columns=names), **_counts(df))
 
 
 def callaway_santanna(panel: pd.DataFrame, unit: str = "unit", time: str = "time", start: str = "start",

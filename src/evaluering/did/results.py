@@ -95,6 +95,8 @@ class DidResult:
     n_persons: float | None = None
     tests: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    #: covariance of the coefficients (event study: the event-time terms), for did.honest
+    cov: pd.DataFrame | None = None
     bands: dict = field(default_factory=dict)  # family -> critical value of a simultaneous band
 
     # -- one source of truth -------------------------------------------------------------

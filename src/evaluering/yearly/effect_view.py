@@ -4,12 +4,18 @@ The outcome is the share of 10-17-year-olds suspected or charged (the plan's fir
 criterion); the estimate is two-way fixed effects on estate-year cells, weighted by the
 number of young residents, with CR2 standard errors and Satterthwaite degrees of freedom
 (few treated estates); an event study shows the years around the start and tests for
-pre-trends.
+pre-trends. Beside it: the sensitivity of the event study to parallel-trends violations
+(Rambachan & Roth 2023, smoothness bounds: the breakdown value) and, for the plan, synthetic
+DiD (Arkhangelsky et al. 2021) with its placebo interval and a trajectory plot whose points
+pass the disclosure guard (a year whose treated or weighted comparison count is below the
+threshold is left out).
 """
 
 from __future__ import annotations
 
 import json
+
+import pandas as pd
 
 from .. import fmt
 from ..theme import figure_html, new_figure, set_title
@@ -98,7 +104,10 @@ def effect_section(report) -> tuple[str, dict]:
            f"<p><b>Konklusion:</b> {esc(verdict)}{esc(pre_text)}</p>",
            fig_html,
            notice(f"<b>Forbehold:</b> {esc(text.MOVING_CAVEAT)}", "warning")]
-    payload = {"available": True, "estimator": "twfe", "vcov": res.vcov, "att": res.to_dict(),
+    honest_html, honest_payload = _honest_part(ev)
+    sdid_html, sdid_payload = _synthdid_part(report, panel)
+    out[4:4] = [honest_html, sdid_html]
+    payload = {"available": True, "estimator": "twfe", "honest": honest_payload, "synthdid": sdid_payload, "vcov": res.vcov, "att": res.to_dict(),
                "event_study": ev.to_dict(), "n_treated_units": int(n_treated), "n_control_units": int(n_control)}
     truth_file = report.project_root / "data" / "raw" / "synthetic" / "truth.json"
     if report.synthetic and truth_file.is_file():
@@ -109,3 +118,100 @@ def effect_section(report) -> tuple[str, dict]:
                 f"procentpoint fra {plan.start_year}. Estimatet bør ligge tæt på den.", "synthetic"))
             payload["true_effect_pp"] = truth["effect_pp"]
     return "".join(out), payload
+
+
+def _honest_part(ev) -> tuple[str, dict]:
+    """The breakdown value of the event study under smoothness bounds (Delta^SD(M))."""
+    from .. import did
+
+    try:
+        hr = did.honest(ev, method="smoothness")
+    except Exception as err:  # too few pre or post periods: say so
+        return notice(f"Ingen følsomhedsanalyse: {esc(str(err))}", "info"), {"available": False}
+    t = hr.tidy()
+    rows = []
+    for _, r in t.iterrows():
+        if r["kind"] == "original":
+            label = "Præcis parallelle tendenser"
+        elif r["M"] == 0:
+            label = "M = 0 (en lineær forskel i tendens fortsætter)"
+        else:
+            label = f"M = {fmt.number(100 * r['M'], 3)} procentpoint"
+        rows.append([label, f"{_pp(r['conf_low'])} til {_pp(r['conf_high'])} procentpoint",
+                     "ja" if r["excludes_zero"] else "nej"])
+    bd = hr.breakdown
+    if bd is None:
+        bd_text = "Intervallet udelukker ikke 0, heller ikke under parallelle tendenser."
+    elif bd == float("inf"):
+        bd_text = "Intervallet udelukker 0 for alle undersøgte M."
+    else:
+        bd_text = (f"Nedbrudsværdi: M = {fmt.number(100 * bd, 3)} procentpoint pr. år. Et brud på de parallelle "
+                   "tendenser mindre end det ændrer ikke konklusionen; et større kan.")
+        if bd == 0:
+            bd_text = ("Nedbrudsværdi: 0. Allerede en lineær forskel i tendenserne, som fortsætter efter "
+                       "planstart, kan forklare forskellen.")
+    html_out = ("<h3>Hvor robust er estimatet? (følsomhedsanalyse)</h3>"
+                f"<p>{esc(text.HONEST_EXPLANATION)}</p>"
+                + table(["Antagelse", "95 %-interval (gennemsnit af årene efter start)", "Udelukker 0"], rows,
+                        caption="Robuste intervaller (Rambachan & Roth 2023, glathed, FLCI)", numeric_cols=(1,))
+                + f"<p><b>{esc(bd_text)}</b></p>")
+    return html_out, hr.to_dict()
+
+
+def _synthdid_part(report, panel) -> tuple[str, dict]:
+    """Synthetic DiD for the plan: estimate, placebo interval and the trajectory plot."""
+    from .. import did
+    from ..disclosure import suppress_table
+    from ..disclosure.plots import assert_plot_safe, mask_for_plot
+
+    try:
+        sd = did.synthdid(panel, count="count", population="population", replications=text.SYNTHDID_REPLICATIONS)
+    except Exception as err:  # staggered starts, unbalanced panel, too few comparison estates
+        return notice(f"Ingen syntetisk DiD: {esc(getattr(err, 'message', str(err)))}", "info"), {"available": False}
+    row = sd.tidy().iloc[0]
+    # disclosure: a plotted year needs the treated estates' count and the count of the
+    # comparison estates with weight at or above the threshold
+    wide_count = panel.pivot_table(index="unit", columns="time", values="count", aggfunc="sum")
+    treated_units = panel.loc[panel["start"] > 0, "unit"].unique()
+    weighted = sd.unit_weights[sd.unit_weights > 0].index
+    tr = sd.trajectory
+    counts = pd.DataFrame({"year": tr["time"].astype(int),
+                           "treated_count": wide_count.loc[treated_units, tr["time"]].sum().to_numpy(),
+                           "synthetic_count": wide_count.loc[weighted, tr["time"]].sum().to_numpy(),
+                           "treated": 100 * tr["treated"].to_numpy(), "synthetic": 100 * tr["synthetic"].to_numpy()})
+    safe = suppress_table(counts, ["treated_count", "synthetic_count"],
+                          rate_cols={"treated": "treated_count", "synthetic": "synthetic_count"},
+                          threshold=report.threshold, keys=["year"])
+    shown = mask_for_plot(safe, ["treated", "synthetic"])
+    fig, ax = new_figure((7.5, 3.6), left=0.10, right=0.97, bottom=0.14, top=0.88)
+    ax.plot(shown["year"], shown["treated"], color="C0", marker="o", ms=3, label="helhedsplanens afdelinger")
+    ax.plot(shown["year"], shown["synthetic"], color="C1", ls="--", marker="s", ms=3,
+            label="syntetisk sammenligning (vægtede afdelinger)")
+    ax.axvline(report.plan.start_year - 0.5, color="0.6", lw=0.8, ls=":")
+    ax.set_xlabel("år")
+    ax.set_ylabel("procent")
+    ax.legend(frameon=False, fontsize=8)
+    set_title(ax, "Syntetisk DiD: helhedsplanens afdelinger mod deres syntetiske sammenligning")
+    assert_plot_safe(fig, safe, cols=["treated", "synthetic"], allow=[1.0])
+    pts = [f"{int(y)}: {fmt.number(a, 1)} mod {fmt.number(b, 1)}" for y, a, b in
+           zip(shown["year"], shown["treated"], shown["synthetic"]) if a == a and b == b]
+    fig_html = figure_html(fig, title="Syntetisk DiD", alt="Andel i procent, helhedsplanens afdelinger mod syntetisk "
+                           "sammenligning: " + "; ".join(pts) + ".",
+                           source="Syntetiske data" if report.synthetic else "Registerdata (tælleceller)", unit="procent",
+                           note="Den syntetiske kurve er forskudt med den tidsvægtede forskel før start; "
+                                "år med for få personer er udeladt.")
+    w = sd.unit_weights[sd.unit_weights > 0].sort_values(ascending=False)
+    weights_text = ", ".join(f"{esc(str(k))} ({fmt.number(100 * v, 0)} %)" for k, v in w.head(5).items())
+    rows = [["Estimat (syntetisk DiD)", f"{_pp(row['estimate'])} procentpoint"],
+            ["95 %-interval (placebo)", f"{_pp(row['conf_low'])} til {_pp(row['conf_high'])} procentpoint"],
+            ["Standardfejl (placebo)", f"{fmt.number(100 * row['std_error'], 2)} procentpoint "
+                                       f"({text.SYNTHDID_REPLICATIONS} placeboer)"],
+            ["Almindelig DiD (samme afdelinger, uvægtet)", f"{_pp(float(sd.coef()['DiD']))} procentpoint"],
+            ["Største vægte", weights_text or fmt.MISSING]]
+    html_out = ("<h3>Syntetisk difference-in-differences</h3>"
+                f"<p>{esc(text.SYNTHDID_EXPLANATION)}</p>"
+                + table(["", "Værdi"], rows, caption="Syntetisk DiD (Arkhangelsky m.fl. 2021)", numeric_cols=(1,))
+                + fig_html)
+    payload = sd.to_dict()
+    payload["available"] = True
+    return html_out, payload

@@ -6,7 +6,8 @@ one place.
 
 from __future__ import annotations
 
-__all__ = ["SYNTHETIC_BANNER", "MOVING_CAVEAT", "methods_html", "STATUS_EXPLANATION"]
+__all__ = ["SYNTHETIC_BANNER", "MOVING_CAVEAT", "methods_html", "STATUS_EXPLANATION", "HONEST_EXPLANATION",
+           "SYNTHDID_EXPLANATION", "SYNTHDID_REPLICATIONS"]
 
 SYNTHETIC_BANNER = (
     "Tallene for årene efter de offentliggjorte (og effektestimatet) er "
@@ -66,3 +67,28 @@ personer på 15 år og derover); Landsbyggefonden, Boligsociale Data, indikator 
 "Sigtet" for 10-17-årige omfatter mistænkte: børn på 10-14 år kan ikke sigtes og
 registreres som mistænkte.</p>
 """
+
+#: the effect section's explanation of the sensitivity analysis (Rambachan & Roth 2023)
+HONEST_EXPLANATION = (
+    "Difference-in-differences bygger på, at helhedsplanens afdelinger og "
+    "sammenligningsafdelingerne ville have fulgt samme udvikling uden planen (parallelle "
+    "tendenser). Følsomhedsanalysen spørger, hvor meget den antagelse må være brudt, før "
+    "konklusionen ændres: M er den største ændring fra år til år i forskellen mellem de to "
+    "gruppers tendens (i procentpoint), som vi tillader efter planstart. Nedbrudsværdien er det "
+    "største M, hvor intervallet stadig udelukker 0. En lille nedbrudsværdi (i forhold til "
+    "effektens størrelse) betyder, at selv et lille brud på de parallelle tendenser kan forklare "
+    "forskellen; en stor nedbrudsværdi betyder, at konklusionen er robust."
+)
+
+#: the effect section's explanation of synthetic difference-in-differences
+SYNTHDID_EXPLANATION = (
+    "Syntetisk difference-in-differences (Arkhangelsky m.fl. 2021) vægter "
+    "sammenligningsafdelingerne, så deres vægtede udvikling før planstart følger "
+    "helhedsplanens afdelinger, og vægter førårene, så de ligner årene efter start. Det passer "
+    "til én plan med få afdelinger. Intervallet kommer fra placeboforsøg: skiftevis lader "
+    "sammenligningsafdelinger som om de fik planen, og spredningen af deres skønnede "
+    "'effekter' viser, hvor stor en forskel tilfældigheder kan give."
+)
+
+#: placebo replications of the report's synthetic DiD interval
+SYNTHDID_REPLICATIONS = 200
