@@ -82,9 +82,10 @@ def known_ids(plan: Any = None) -> KnownIds:
         k.periods[p.id] = (p.start, p.end)
         for area in [p.id, *(x.id for x in p.parts), *(e.id for e in p.estates)]:
             k.area_plan.setdefault(area, p.id)
-        for c in p.section("criteria", []) or []:
-            if isinstance(c, dict) and "id" in c:
-                k.criteria.add(str(c["id"]))
+        for i in range(len(p.focus_areas)):   # every delaftale of a multi-area plan file
+            for c in p.for_focus_area(i).section("criteria", []) or []:
+                if isinstance(c, dict) and "id" in c:
+                    k.criteria.add(str(c["id"]))
     return k
 
 
