@@ -39,12 +39,13 @@ CELL_COLUMNS: tuple[str, ...] = (
     "numerator", "denominator", "source", "synthetic",
 )
 KEY_COLUMNS: tuple[str, ...] = ("level", "area", "year", "age_band", "sex", "measure")
-LEVELS: tuple[str, ...] = ("estate", "plan_part", "plan", "municipality", "public_housing", "country")
+LEVELS: tuple[str, ...] = ("estate", "plan_part", "plan", "municipality", "region", "public_housing", "country")
 LEVEL_LABELS_DA: dict[str, str] = {
     "estate": "Boligafdeling",
     "plan_part": "Helhedsplan",
     "plan": "Helhedsplansområde",
     "municipality": "Kommune",
+    "region": "Region",
     "public_housing": "Almene boligsektor",
     "country": "Hele landet",
 }

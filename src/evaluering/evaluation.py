@@ -504,7 +504,7 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
     budget = plan_budget(plan, [e.budget for e in evaluations], [a for a in areas])
     status = plan_area_status(plan, cells, year)
     return PlanEvaluation(plan=plan, year=year, focus_areas=tuple(evaluations), plan_budget=budget,
-                          area_criteria=status, notes=tuple(notes))
+                          area_criteria=status, plan_notes=tuple(notes))
 
 
 from .plan_evaluation import PlanEvaluation  # noqa: E402  (the result of evaluate())

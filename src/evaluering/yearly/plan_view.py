@@ -1,0 +1,246 @@
+"""The plan-level yearly report: the whole helhedsplan with one section per focus area.
+
+:class:`PlanReport` loads the plan once and keeps one
+:class:`~evaluering.yearly.report.YearlyReport` per delaftale (on the delaftale's view of
+the plan, sharing the cells and the evaluation), so every per-area section is the same
+builder a single-area report uses. Order of the report: the board summary (every criterion
+of every focus area with its status, the activity goals not met, the area-criteria
+status), one section per focus area, the budget across the areas with the >= 25 % local
+co-financing check, the area criteria in detail, printed checks, methods, provenance.
+
+>>> report = PlanReport.load("aalborg-oest", 2020)      # doctest: +SKIP
+>>> report.board_summary()                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from .. import fmt
+from . import html as h
+from .focus_area_view import focus_area_section
+from .report import Section, YearlyReport
+
+__all__ = ["PlanReport"]
+
+_NOT_MET = ("ikke opfyldt", "ikke på rette vej", "mangler data")
+
+
+@dataclass
+class PlanReport:
+    """The yearly report of a whole plan (see the module docstring)."""
+
+    base: YearlyReport
+    payload: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, plan_id: str, year: int, **kwargs: Any) -> "PlanReport":
+        """Load like :meth:`YearlyReport.load` (same parameters)."""
+        return cls(base=YearlyReport.load(plan_id, year, **kwargs))
+
+    # ------------------------------------------------------------------ shared state
+    @property
+    def plan(self):
+        return self.base.plan
+
+    @property
+    def year(self) -> int:
+        return self.base.year
+
+    @property
+    def threshold(self) -> int:
+        return self.base.threshold
+
+    @cached_property
+    def evaluation(self):
+        """The :class:`~evaluering.plan_evaluation.PlanEvaluation` of the plan."""
+        from ..evaluation import evaluate
+
+        return evaluate(self.plan, self.year, cells=self.base.cells, published=self.base.published)
+
+    @cached_property
+    def area_reports(self) -> list[YearlyReport]:
+        """One YearlyReport per delaftale, its evaluation taken from :attr:`evaluation`."""
+        out = []
+        for i, ev in enumerate(self.evaluation.focus_areas):
+            b = self.base
+            r = YearlyReport(plan=self.plan.for_focus_area(i), year=b.year, cells=b.cells, published=b.published,
+                             project_root=b.project_root, threshold=b.threshold, show_run_date=b.show_run_date,
+                             parameters=b.parameters)
+            r.__dict__["evaluation"] = ev          # the cached_property, already computed
+            out.append(r)
+        return out
+
+    @property
+    def synthetic(self) -> bool:
+        return self.base.synthetic
+
+    # ------------------------------------------------------------------ sections
+    def header(self) -> Section:
+        """Title, the plan's delaftaler, municipality, period and estates; synthetic notice."""
+        p = self.plan
+        areas = self.evaluation.focus_areas
+        names = ", ".join(ev.delaftale.focus_area + (" (eksempel)" if ev.delaftale.example else "")
+                          for ev in areas)
+        parts = ", ".join(pt.name for pt in p.parts)
+        out = [h.css(), f"<h1>Årsrapport {self.year}: {h.esc(p.name)}</h1>",
+               f"<p><b>Indsatsområder ({len(areas)}):</b> {h.esc(names or '–')}. <b>Kommune:</b> "
+               f"{h.esc(p.municipality_name)}. <b>Planperiode:</b> {p.start:%d.%m.%Y}–{p.end:%d.%m.%Y}. "
+               f"<b>Boligafdelinger:</b> {len(p.estates)}" + (f" ({h.esc(parts)})" if parts else "") + ".</p>"]
+        if self.synthetic:
+            from . import text
+
+            out.append(h.notice(f"<b>Syntetiske data.</b> {h.esc(text.SYNTHETIC_BANNER)}", "synthetic"))
+        if p.raw.get("synthetic_plan"):
+            out.append(h.notice("<b>Opdigtet plan:</b> planen, dens afdelinger, kriterier og logge er "
+                                "opdigtede eksempler (syntetiske data).", "synthetic"))
+        self.payload["plan"] = {"id": p.id, "name": p.name, "year": self.year, "synthetic": self.synthetic,
+                                "estates": p.estate_ids,
+                                "focus_areas": [ev.delaftale.focus_area for ev in areas]}
+        return Section("".join(out))
+
+    def board_summary(self) -> Section:
+        """For the board: every criterion of every focus area with its status, the activity
+        goals not met and the area-criteria status; one page."""
+        ev = self.evaluation
+        rows, crit_payload = [], []
+        for area in ev.focus_areas:
+            crit = area.suppressed_criteria(self.threshold)
+            for r in crit.itertuples():
+                unit = r.unit if isinstance(r.unit, str) else ""
+                obs = "–" if r.kind == "milestone" or pd.isna(r.observed_value) else _value(r.observed_value, unit)
+                if isinstance(r.observed_reason, str) and r.observed_reason:
+                    obs = r.observed_reason
+                target = "milepæl" if r.kind == "milestone" else _value(r.target_value, unit)
+                rows.append([h.esc(area.delaftale.focus_area), h.esc(str(r.id)), h.esc(str(r.title)), target,
+                             obs, h.esc(r.status)])
+                crit_payload.append({"focus_area": area.delaftale.focus_area, "delaftale": area.delaftale.id,
+                                     "id": str(r.id), "title": str(r.title), "status": r.status})
+        counts = pd.Series([c["status"] for c in crit_payload]).value_counts()
+        order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
+        overview = ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
+        out = [f"<p><b>{len(crit_payload)} succeskriterier i {len(ev.focus_areas)} indsatsområder i {self.year}:</b> "
+               f"{h.esc(overview or 'ingen')}.</p>",
+               h.table(["Indsatsområde", "Kriterium", "Succeskriterium", "Mål", "Observeret", "Status"], rows,
+                       caption="Alle succeskriterier i planen", numeric_cols=(3, 4))]
+        missed = []
+        for area in ev.focus_areas:
+            for r in area.activities.itertuples():
+                if r.status in _NOT_MET and r.kind != "qualitative":
+                    missed.append([h.esc(area.delaftale.focus_area), h.esc(f"{r.goal}: {r.title}"),
+                                   fmt.number(r.target, 0), fmt.number(r.observed, 0), h.esc(r.status),
+                                   h.esc(str(r.note or ""))])
+        if missed:
+            out.append(h.table(["Indsatsområde", "Aktivitetsmål", "Mål", "Opnået", "Status", "Bemærkning"], missed,
+                               caption=f"Aktivitetsmål, der ikke er nået i {self.year}", numeric_cols=(2, 3)))
+        else:
+            out.append(f"<p>Alle kvantitative aktivitetsmål er nået i {self.year}.</p>")
+        ac = ev.area_criteria or {}
+        if ac:
+            out.append(f"<p><b>Områdekriterierne (almenboligloven § 61 a/b):</b> {h.esc(ac.get('status', '–'))}; "
+                       f"{ac.get('criteria_met', 0)} af 4 kriterier opfyldt"
+                       + (f"; forlader listen ved den nuværende tendens i {ac['leaves_list_year']}"
+                          if ac.get("leaves_list_year") else "") + ".</p>")
+        b = ev.plan_budget
+        if b.get("local_share_note"):
+            out.append(f"<p><b>Økonomi:</b> {h.esc(b['local_share_note'])}</p>")
+        if any(a.delaftale.example for a in ev.focus_areas):
+            out.append(h.notice("<b>Eksempler:</b> delaftaler markeret som eksempel er opdigtede.", "synthetic"))
+        self.payload["criteria"] = crit_payload
+        self.payload["area_criteria_status"] = ac.get("status")
+        return Section("".join(out))
+
+    def focus_area_sections(self) -> Section:
+        """One section per focus area (criteria, indicators, target paths, activities,
+        budget, effect estimate), numbered."""
+        out, areas = [], []
+        for i, r in enumerate(self.area_reports, start=1):
+            out.append(focus_area_section(r, i))
+            areas.append({"id": r.plan.delaftale.id if r.plan.delaftale else r.plan.focus_areas[0].id,
+                          "focus_area": r.plan.focus_area, **r.payload})
+        self.payload["focus_areas"] = areas
+        if areas:
+            first = areas[0]
+            for key in ("indicators", "activities", "effect"):
+                if key in first:
+                    self.payload.setdefault(key, first[key])
+            self.payload["effects"] = [{"focus_area": a["focus_area"], **(a.get("effect") or {})} for a in areas]
+        return Section("".join(out))
+
+    def plan_budget(self) -> Section:
+        """The budget across the delaftaler, with Landsbyggefonden's >= 25 % rule."""
+        b = self.evaluation.plan_budget
+        rows = [[h.esc(a["focus_area"]), fmt.kr(a["computed_total_kr"]), fmt.kr(a["local_kr"]),
+                 fmt.kr(a["stated_total_kr"]) if a.get("stated_total_kr") is not None else fmt.MISSING,
+                 "AFVIGER" if a["flag"] else ""] for a in b["by_area"]]
+        rows.append(["<b>Hele planen</b>", fmt.kr(b["computed_total_kr"]), fmt.kr(b["local_kr"]), fmt.MISSING, ""])
+        out = [h.table(["Delaftale", "Sum af delbeløb", "Heraf lokal medfinansiering", "Angivet total", "Kontrol"],
+                       rows, caption="Planens økonomi på tværs af indsatsområderne", numeric_cols=(1, 2, 3))]
+        if b.get("local_share_note"):
+            kind = "warning" if b.get("local_share_ok") is False else "info"
+            out.append(h.notice(h.esc(b["local_share_note"]), kind))
+        self.payload["budget"] = b
+        return Section("".join(out))
+
+    def area_criteria(self) -> Section:
+        """The area criteria of almenboligloven § 61 a/b: values, thresholds, distances,
+        the status and the year the area would leave the list at its current trend."""
+        ac = self.evaluation.area_criteria or {}
+        if not ac:
+            return Section("<p>Områdekriterierne kan ikke beregnes.</p>")
+        rows = []
+        for c in ac["criteria"]:
+            shown = c["reason"] if c["value"] is None and c.get("reason") else fmt.number(c["value"], 1)
+            rows.append([f"{c['number']}. {h.esc(c['label'])}", shown,
+                         f"{h.esc(c['comparison'])} {fmt.number(c['threshold'], 0)}",
+                         {True: "ja", False: "nej"}.get(c["met"], "–"),
+                         fmt.signed(c["distance"], 1) if c["distance"] is not None else fmt.MISSING,
+                         f"{h.esc(c['comparison'])} {fmt.number(c['threshold_forebyggelse'], 0)}",
+                         {True: "ja", False: "nej"}.get(c["met_forebyggelse"], "–"),
+                         fmt.signed(c["trend_per_year"], 2) if c["trend_per_year"] is not None else fmt.MISSING])
+        nw = ac["non_western"]
+        rows.append([h.esc(nw["label"]), fmt.number(nw["value"], 1) if nw["value"] is not None else (nw.get("reason") or "–"),
+                     f"> {fmt.number(nw['threshold'], 0)}", {True: "ja", False: "nej"}.get(nw["met"], "–"),
+                     fmt.signed(nw["distance"], 1) if nw["distance"] is not None else fmt.MISSING,
+                     f"> {fmt.number(nw['threshold_forebyggelse'], 0)}",
+                     {True: "ja", False: "nej"}.get(nw["met_forebyggelse"], "–"),
+                     fmt.signed(nw["trend_per_year"], 2) if nw["trend_per_year"] is not None else fmt.MISSING])
+        res = ac.get("residents")
+        out = [f"<p><b>Status {self.year}:</b> {h.esc(ac['status'])}. Beboere: "
+               f"{fmt.number(res) if res is not None else '–'}. "
+               + (f"Ved den nuværende tendens forlader området listen i {ac['leaves_list_year']}."
+                  if ac.get("leaves_list_year") else h.esc(ac.get("leaves_list_note") or "")) + "</p>",
+               h.table(["Kriterium", "Værdi", "§ 61 a", "Opfyldt", "Afstand", "§ 61 b", "Opfyldt (§ 61 b)",
+                        "Tendens pr. år"], rows, caption=f"Områdekriterierne {self.year} ({h.esc(ac['law'])})",
+                       numeric_cols=(1, 4, 7)),
+               f"<p>Kriterium 1 og 2 er 2-årige gennemsnit ({h.esc(ac['two_year_average'])}). "
+               f"<b>Tendens:</b> {h.esc(ac['trend_method'])}</p>"]
+        if ac.get("rules_note"):
+            out.append(f"<p>{h.esc(ac['rules_note'])}</p>")
+        self.payload["area_criteria"] = ac
+        return Section("".join(out))
+
+    def printed_checks(self) -> Section:
+        return self.base.printed_checks()
+
+    def methods(self) -> Section:
+        return self.base.methods()
+
+    def provenance(self) -> Section:
+        return self.base.provenance()
+
+    def record(self) -> None:
+        """Hand the figures payload to the report runner (``<plan>.json``)."""
+        from ..reporting.figures import record_figures
+
+        record_figures({**self.base.payload, **self.payload})
+
+
+def _value(v, unit: str) -> str:
+    from ..evaluation import _fmt_value
+
+    return _fmt_value(v, unit, 2 if unit == "pct." else 1)
