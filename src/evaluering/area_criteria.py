@@ -206,8 +206,10 @@ def _flags(values, nw_value, rules):
             _met(nw_value, nw["comparison"], nw["threshold"]["forebyggelse"]))
 
 
-def _label(st: dict, omdannelse: bool | None, rules: dict, eligible: bool) -> str:
+def _label(st: dict, omdannelse: bool | None, rules: dict, eligible: bool, known: bool = True) -> str:
     s = rules["statuses"]
+    if not known:
+        return "mangler data"
     if not eligible:
         return f"{STATUS_NONE} (under {rules['min_residents']:,} beboere)".replace(",", ".")
     if omdannelse:
@@ -251,7 +253,8 @@ def classify_area(cells: pd.DataFrame, area: str, year: int, estates: list[str] 
     keep = cells["measure"].isin(measures) & cells["area"].isin([area, *estates, "DK", *([region] if region else [])])
     cells = cells[keep.to_numpy(bool, na_value=False)]
     res, _ = _area_sums(cells, area, estates, rules["residents"]["measure"], rules["residents"]["age_band"], [year])
-    eligible = bool(res == res and res >= rules["min_residents"])
+    known = res == res
+    eligible = bool(known and res >= rules["min_residents"])
     trend_cfg = rules.get("trend", {})
     n_hist = int(trend_cfg.get("years", 5))
     horizon = int(trend_cfg.get("horizon", 30))
@@ -296,7 +299,7 @@ def classify_area(cells: pd.DataFrame, area: str, year: int, estates: list[str] 
     for c in criteria:
         proj = c.pop("_proj")
         c["crosses_threshold_year"] = _crossing(c, proj, c["met"]) if c["met"] is not None else None
-    label = _label(st, omdannelse, rules, eligible)
+    label = _label(st, omdannelse, rules, eligible, known)
     return {"area": area, "name": name or area, "year": year,
             "residents": None if res != res else int(res), "eligible": eligible,
             "criteria": criteria, "criteria_met": sum(1 for c in criteria if c["met"] is True),

@@ -302,7 +302,7 @@ def render_html(ev: Evaluation, threshold: int = 3) -> str:
     out.append("<h4>Aktivitetsmål</h4><table><tr><th>Mål</th><th>Mål for året</th><th>Opnået</th>"
                "<th>Status</th><th>Bemærkning</th></tr>")
     for r in ev.activities.itertuples():
-        unit = "pct." if r.metric == "attachment_rate" else "antal"
+        unit = "pct." if r.unit == "pct." or r.metric == "attachment_rate" else "antal"
         obs = _fmt_value(r.observed, unit, 0)
         if not pd.isna(r.lower):
             obs += f" [{_fmt_value(r.lower, unit, 0)}; {_fmt_value(r.upper, unit, 0)}]"

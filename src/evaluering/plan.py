@@ -155,6 +155,8 @@ class Plan:
         itself."""
         import dataclasses
 
+        if self.delaftale is not None:   # already the view of one delaftale
+            return self
         areas = self.focus_areas
         area = areas[which] if isinstance(which, int) else next((a for a in areas if a.id == which), None)
         if area is None:

@@ -95,7 +95,7 @@ class PlanReport:
             from . import text
 
             out.append(h.notice(f"<b>Syntetiske data.</b> {h.esc(text.SYNTHETIC_BANNER)}", "synthetic"))
-        if p.raw.get("synthetic_plan"):
+        if p.data.get("synthetic_plan"):
             out.append(h.notice("<b>Opdigtet plan:</b> planen, dens afdelinger, kriterier og logge er "
                                 "opdigtede eksempler (syntetiske data).", "synthetic"))
         self.payload["plan"] = {"id": p.id, "name": p.name, "year": self.year, "synthetic": self.synthetic,
