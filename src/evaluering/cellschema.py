@@ -39,7 +39,10 @@ CELL_COLUMNS: tuple[str, ...] = (
     "numerator", "denominator", "source", "synthetic",
 )
 KEY_COLUMNS: tuple[str, ...] = ("level", "area", "year", "age_band", "sex", "measure")
-LEVELS: tuple[str, ...] = ("estate", "plan_part", "plan", "municipality", "region", "public_housing", "country")
+LEVELS: tuple[str, ...] = ("estate", "plan_part", "plan", "municipality", "public_housing", "country")
+#: levels a checked cell table may hold: LEVELS plus ``region`` (DST region code 1081-1085), the
+#: reference of the income criterion of almenboligloven § 61 a
+ACCEPTED_LEVELS: tuple[str, ...] = (*LEVELS, "region")
 LEVEL_LABELS_DA: dict[str, str] = {
     "estate": "Boligafdeling",
     "plan_part": "Helhedsplan",
@@ -77,7 +80,7 @@ def check_cells(cells: pd.DataFrame, where: str = "cells") -> pd.DataFrame:
     recast = {c: t for c, t in _DTYPE_OBJECTS.items() if out[c].dtype != t}
     if recast:   # cells read from a checked table need none
         out = out.astype(recast)
-    bad_level = ~out["level"].isin(LEVELS)
+    bad_level = ~out["level"].isin(ACCEPTED_LEVELS)
     if bad_level.any():
         raise InputError(where, f"unknown level {out.loc[bad_level, 'level'].iloc[0]!r}", column="level")
     if (out["numerator"] < 0).any():

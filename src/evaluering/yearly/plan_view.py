@@ -127,13 +127,19 @@ class PlanReport:
                f"{h.esc(overview or 'ingen')}.</p>",
                h.table(["Indsatsområde", "Kriterium", "Succeskriterium", "Mål", "Observeret", "Status"], rows,
                        caption="Alle succeskriterier i planen", numeric_cols=(3, 4))]
+        from .activities_view import activities_table
+
         missed = []
         for area in ev.focus_areas:
-            for r in area.activities.itertuples():
-                if r.status in _NOT_MET and r.kind != "qualitative":
-                    missed.append([h.esc(area.delaftale.focus_area), h.esc(f"{r.goal}: {r.title}"),
-                                   fmt.number(r.target, 0), fmt.number(r.observed, 0), h.esc(r.status),
-                                   h.esc(str(r.note or ""))])
+            _, records = activities_table(area.activities, self.threshold)   # small counts withheld
+            for r in records:
+                if r["status"] in _NOT_MET and r["kind"] != "qualitative":
+                    share = r["kind"] == "share"
+                    target = fmt.pct(r["target"], 0) if share else fmt.number(r["target"], 0)
+                    observed = (r.get("observed_reason") or
+                                (fmt.pct(r["observed"], 1) if share else fmt.number(r["observed"], 0)))
+                    missed.append([h.esc(area.delaftale.focus_area), h.esc(f"{r['goal']}: {r['title']}"),
+                                   target, h.esc(observed), h.esc(r["status"]), h.esc(str(r.get("note") or ""))])
         if missed:
             out.append(h.table(["Indsatsområde", "Aktivitetsmål", "Mål", "Opnået", "Status", "Bemærkning"], missed,
                                caption=f"Aktivitetsmål, der ikke er nået i {self.year}", numeric_cols=(2, 3)))
