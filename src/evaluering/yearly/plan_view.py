@@ -39,8 +39,14 @@ class PlanReport:
 
     @classmethod
     def load(cls, plan_id: str, year: int, **kwargs: Any) -> "PlanReport":
-        """Load like :meth:`YearlyReport.load` (same parameters)."""
-        return cls(base=YearlyReport.load(plan_id, year, **kwargs))
+        """Load like :meth:`YearlyReport.load` (same parameters). A plan file without
+        ``data.published`` gets no published tables (never another plan's figures)."""
+        base = YearlyReport.load(plan_id, year, **kwargs)
+        if not base.plan.data.get("published"):
+            from ..published import Published
+
+            base.published = Published.empty()
+        return cls(base=base)
 
     # ------------------------------------------------------------------ shared state
     @property
