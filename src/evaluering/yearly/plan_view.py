@@ -112,10 +112,14 @@ class PlanReport:
     def board_summary(self) -> Section:
         """For the board: every criterion of every focus area with its status, the activity
         goals not met and the area-criteria status; one page."""
+        from .criteria_view import criteria_payload
+
         ev = self.evaluation
         rows, crit_payload = [], []
         for area in ev.focus_areas:
             crit = area.suppressed_criteria(self.threshold)
+            for rec in criteria_payload(crit):
+                crit_payload.append({**rec, "focus_area": area.delaftale.focus_area, "delaftale": area.delaftale.id})
             for r in crit.itertuples():
                 unit = r.unit if isinstance(r.unit, str) else ""
                 obs = "–" if r.kind == "milestone" or pd.isna(r.observed_value) else _value(r.observed_value, unit)
@@ -124,8 +128,6 @@ class PlanReport:
                 target = "milepæl" if r.kind == "milestone" else _value(r.target_value, unit)
                 rows.append([h.esc(area.delaftale.focus_area), h.esc(str(r.id)), h.esc(str(r.title)), target,
                              obs, h.esc(r.status)])
-                crit_payload.append({"focus_area": area.delaftale.focus_area, "delaftale": area.delaftale.id,
-                                     "id": str(r.id), "title": str(r.title), "status": r.status})
         counts = pd.Series([c["status"] for c in crit_payload]).value_counts()
         order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
         overview = ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
@@ -176,8 +178,9 @@ class PlanReport:
                           "focus_area": r.plan.focus_area, **r.payload})
         self.payload["focus_areas"] = areas
         if areas:
+            # the figures of the first delaftale also at the top (the keys a single-area report has)
             first = areas[0]
-            for key in ("indicators", "activities", "effect"):
+            for key in ("indicators", "activities", "effect", "budget"):
                 if key in first:
                     self.payload.setdefault(key, first[key])
             self.payload["effects"] = [{"focus_area": a["focus_area"], **(a.get("effect") or {})} for a in areas]
@@ -195,7 +198,7 @@ class PlanReport:
         if b.get("local_share_note"):
             kind = "warning" if b.get("local_share_ok") is False else "info"
             out.append(h.notice(h.esc(b["local_share_note"]), kind))
-        self.payload["budget"] = b
+        self.payload["plan_budget"] = b
         return Section("".join(out))
 
     def area_criteria(self) -> Section:
@@ -246,7 +249,10 @@ class PlanReport:
         return self.base.provenance()
 
     def record(self) -> None:
-        """Hand the figures payload to the report runner (``<plan>.json``)."""
+        """Hand the figures payload to the report runner (``<plan>.json``): ``plan``,
+        ``criteria`` (every delaftale's, with ``focus_area``), ``focus_areas`` (each
+        delaftale's figures), ``plan_budget``, ``area_criteria``; ``budget``, ``effect``,
+        ``indicators`` and ``activities`` at the top are the first delaftale's."""
         from ..reporting.figures import record_figures
 
         record_figures({**self.base.payload, **self.payload})
