@@ -170,7 +170,13 @@ def load_catalogue(plan=None) -> dict[str, Indicator]:
     """
     cat = dict(builtin_catalogue())
     if plan is not None:
-        for area in getattr(plan, "focus_area_specs", lambda: [])():
+        from .errors import PlanError
+
+        try:
+            specs = getattr(plan, "focus_area_specs", lambda: [])()
+        except PlanError:   # an unknown focus area: the evaluation's notes say so
+            specs = []
+        for area in specs:
             if area.indicators_spec:
                 _merge(cat, area.indicators_spec, str(area.path))
     section = plan.section("indicators") if plan is not None else None

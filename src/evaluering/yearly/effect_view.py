@@ -28,7 +28,10 @@ EFFECT_AGE_BAND = "10-17"
 def effect_outcome(report) -> dict:
     """The effect outcome of the report's delaftale: indicator, measure, age band and the
     Danish labels, from its focus-area file (the crime outcome when the area is unknown)."""
-    spec = getattr(report.plan, "focus_area_spec", None)
+    try:
+        spec = getattr(report.plan, "focus_area_spec", None)
+    except Exception:   # an unknown focus area name: the default outcome
+        spec = None
     out = {"indicator": "andel_sigtede_10_17", "measure": EFFECT_MEASURE, "age_band": EFFECT_AGE_BAND,
            "label_da": "andel af 10-17-årige sigtet eller mistænkt mindst én gang",
            "title_da": "Event study: andel 10-17-årige sigtet eller mistænkt",

@@ -22,7 +22,10 @@ def focus_area_heading(area_report, number: int | None = None) -> str:
     """The heading and the intro of a delaftale: name, period, example notice, area text."""
     plan = area_report.plan
     d = plan.delaftale or plan.focus_areas[0]
-    spec = plan.focus_area_spec
+    try:
+        spec = plan.focus_area_spec
+    except Exception:   # an unknown focus area name
+        spec = None
     title = d.focus_area or d.name
     prefix = f"{number}. " if number is not None else ""
     out = [f'<h2 id="indsats-{h.esc(d.id)}">{prefix}Indsatsområde: {h.esc(title)}</h2>']
@@ -49,7 +52,10 @@ def focus_area_section(area_report, number: int | None = None) -> str:
              "<h3>Aktivitetsmål</h3>", area_report.activities().html,
              "<h3>Delaftalens økonomi</h3>", area_report.budget().html,
              "<h3>Effektestimat</h3>", area_report.effect().html]
-    spec = area_report.plan.focus_area_spec
+    try:
+        spec = area_report.plan.focus_area_spec
+    except Exception:
+        spec = None
     if spec is not None and spec.text("moving_caveat"):
         parts.append(f"<p><i>{h.esc(spec.text('moving_caveat'))}</i></p>")
     return "".join(parts)

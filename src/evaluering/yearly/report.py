@@ -109,7 +109,10 @@ class YearlyReport:
     @cached_property
     def indicator_ids(self) -> list[str]:
         """The indicators shown: the standard ones with data plus those criteria use."""
-        spec = self.plan.focus_area_spec if len(self.plan.focus_areas) == 1 else None
+        try:
+            spec = self.plan.focus_area_spec if len(self.plan.focus_areas) == 1 else None
+        except Exception:   # an unknown focus area name: the default indicators
+            spec = None
         shown = spec.shown_indicators if spec is not None else REPORT_INDICATORS
         ids = [i for i in shown if i in self.catalogue]
         for c in self.plan.section("criteria", []) or []:
@@ -316,7 +319,11 @@ class YearlyReport:
 
     def methods(self) -> Section:
         """Data and methods, with the caveat on moving in and out."""
-        sources = [spec.text("sources") for spec in self.plan.focus_area_specs() if spec.text("sources")]
+        try:
+            specs = self.plan.focus_area_specs()
+        except Exception:   # an unknown focus area name: the default sources text
+            specs = []
+        sources = [spec.text("sources") for spec in specs if spec.text("sources")]
         return Section(text.methods_html(self.threshold, sources or None)
                        + h.notice(f"<b>Forbehold om flytninger.</b> {h.esc(text.MOVING_CAVEAT)}", "warning"))
 
