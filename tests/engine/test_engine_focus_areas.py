@@ -255,3 +255,29 @@ def test_bundled_plans_have_their_delaftaler():
                                                    "Uddannelse og beskæftigelse", "Forebyggelse og forældreansvar"]
     assert {per for _, per in got["kolding-nord"]} == {"2019-26"}
     assert {per for _, per in got["hvidovre-syd"]} == {"2015-18"}
+
+
+def test_unknown_focus_area_is_a_located_plan_error_in_validate(tmp_path, capsys):
+    from evaluering.cli import main
+
+    plans, _ = _fifth(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((plans / "groen.yaml").read_text(encoding="utf-8").replace(
+        "focus_area: Grøn omstilling", "focus_area: Blå omstilling"), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr()
+    line = [ln for ln in (err.out + err.err).splitlines() if "bad.yaml" in ln][0]
+    row = bad.read_text(encoding="utf-8").splitlines().index("  - focus_area: Blå omstilling") + 1
+    assert f"bad.yaml:{row}:focus_areas.0.focus_area: unknown focus area 'Blå omstilling'" in line
+
+
+def test_unknown_key_in_a_delaftale_names_it(tmp_path):
+    from evaluering.errors import PlanError
+
+    plans, _ = _fifth(tmp_path)
+    f = plans / "groen.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("    example: true\n", "    exampel: true\n"),
+                 encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(f).focus_areas
+    assert "focus_areas.0.exampel" in str(err.value) and "unknown key 'exampel'" in str(err.value)
