@@ -18,7 +18,7 @@ EXAMPLE_NOTICE = ("<b>Eksempel:</b> denne delaftale er opdigtet til at vise, hvo
                   "rapporteres (kriterier, aktiviteter og økonomi findes ikke i kildedokumentet).")
 
 
-def focus_area_heading(area_report, number: int | None = None) -> str:
+def focus_area_heading(area_report, number: str | int | None = None) -> str:
     """The heading and the intro of a delaftale: name, period, example notice, area text."""
     plan = area_report.plan
     d = plan.delaftale or plan.focus_areas[0]
@@ -27,7 +27,7 @@ def focus_area_heading(area_report, number: int | None = None) -> str:
     except Exception:   # an unknown focus area name
         spec = None
     title = d.focus_area or d.name
-    prefix = f"{number}. " if number is not None else ""
+    prefix = f"{number} " if number is not None else ""
     out = [f'<h2 id="indsats-{h.esc(d.id)}">{prefix}Indsatsområde: {h.esc(title)}</h2>']
     facts = []
     if spec is not None:
@@ -43,7 +43,7 @@ def focus_area_heading(area_report, number: int | None = None) -> str:
     return "".join(out)
 
 
-def focus_area_section(area_report, number: int | None = None) -> str:
+def focus_area_section(area_report, number: str | int | None = None) -> str:
     """The HTML of one delaftale's section; its figures go to ``area_report.payload``."""
     parts = [focus_area_heading(area_report, number),
              "<h3>Succeskriterier</h3>", area_report.summary().html,

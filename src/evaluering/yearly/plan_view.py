@@ -173,7 +173,7 @@ class PlanReport:
         budget, effect estimate), numbered."""
         out, areas = [], []
         for i, r in enumerate(self.area_reports, start=1):
-            out.append(focus_area_section(r, i))
+            out.append(focus_area_section(r, f"2.{i}"))
             areas.append({"id": r.plan.delaftale.id if r.plan.delaftale else r.plan.focus_areas[0].id,
                           "focus_area": r.plan.focus_area, **r.payload})
         self.payload["focus_areas"] = areas
