@@ -206,7 +206,15 @@ class Plan:
         return [e.id for e in self.estates]
 
     def section(self, name: str, default: Any = None) -> Any:
-        """A raw section (``criteria``, ``activities``, ``budget``, ``indicators``, ...)."""
+        """A raw section (``criteria``, ``activities``, ``budget``, ``indicators``, ...).
+
+        On a plan with ``focus_areas:``, ``criteria`` and ``activities`` (when not also at
+        the top) are those of all its delaftaler in order (read-only; evaluate one delaftale
+        through :meth:`for_focus_area`, whose errors point at the right lines)."""
+        if name in ("criteria", "activities") and self.multi_area and name not in self.raw:
+            merged = [x for entry in self.raw["focus_areas"] if isinstance(entry, dict)
+                      for x in (entry.get(name) or [])]
+            return merged if merged else default
         return self.raw.get(name, default)
 
     def line_of(self, key_path: str) -> int | None:
