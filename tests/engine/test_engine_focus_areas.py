@@ -137,6 +137,10 @@ def test_a_fifth_focus_area_from_data_files_only(tmp_path):
     assert "Andel husstande der sorterer affald" in section
     assert report.payload["focus_areas"][0]["effect"]["available"] is True
     assert report.payload["focus_areas"][0]["effect"]["comparison_estates"] == ["C1"]
+    att = report.payload["focus_areas"][0]["effect"]["att"]["att"]
+    from evaluering import fmt
+
+    assert fmt.signed(100 * att, 2) in report.effects().html     # the overview shows each area's estimate
 
 
 def test_single_area_file_keeps_working_and_its_fields(tmp_path):

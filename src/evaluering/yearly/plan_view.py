@@ -201,6 +201,37 @@ class PlanReport:
         self.payload["plan_budget"] = b
         return Section("".join(out))
 
+    def effects(self) -> Section:
+        """The effect estimate of every focus area's outcome side by side (after
+        :meth:`focus_area_sections`, which computes them)."""
+        if "focus_areas" not in self.payload:
+            self.focus_area_sections()
+        rows = []
+        for a in self.payload["focus_areas"]:
+            e = a.get("effect") or {}
+            att = e.get("att") if isinstance(e.get("att"), dict) else {}
+            spec = None
+            for r in self.area_reports:
+                if r.plan.focus_area == a["focus_area"]:
+                    spec = r.plan.focus_area_spec
+            label = (spec.effect_outcome.get("label_da") if spec is not None else None) or e.get("outcome") or "–"
+            if e.get("available") and att:
+                rows.append([h.esc(a["focus_area"]), h.esc(label), fmt.signed(100 * att["att"], 2),
+                             f"{fmt.signed(100 * att['ci_low'], 2)} til {fmt.signed(100 * att['ci_high'], 2)}",
+                             fmt.number(att.get("p_value"), 3),
+                             f"{e.get('n_treated_units', '–')} / {e.get('n_control_units', '–')}"])
+            else:
+                why = {"no_estate_cells": "ingen tælleceller for planens afdelinger",
+                       "no_controls": "ingen sammenligningsafdelinger"}.get(e.get("reason"), "intet estimat")
+                rows.append([h.esc(a["focus_area"]), h.esc(label), h.esc(why), fmt.MISSING, fmt.MISSING, fmt.MISSING])
+        out = [h.table(["Indsatsområde", "Udfald", "Effekt (procentpoint)", "95 %-interval", "p-værdi",
+                        "Behandlede / sammenligningsafdelinger"], rows,
+                       caption="Effektestimater (difference-in-differences, CR2) pr. indsatsområdes udfald",
+                       numeric_cols=(2, 3, 4)),
+               "<p>Hvert estimat sammenligner planens egne afdelinger med planens sammenligningsafdelinger "
+               "(aldrig andre planers afdelinger); detaljerne står i indsatsområdets afsnit.</p>"]
+        return Section("".join(out))
+
     def area_criteria(self) -> Section:
         """The area criteria of almenboligloven § 61 a/b: values, thresholds, distances,
         the status and the year the area would leave the list at its current trend."""
