@@ -141,6 +141,9 @@ def test_a_fifth_focus_area_from_data_files_only(tmp_path):
     from evaluering import fmt
 
     assert fmt.signed(100 * att, 2) in report.effects().html     # the overview shows each area's estimate
+    for html in (summary, report.plan_budget().html, report.area_criteria().html):
+        assert "&amp;" not in html and "&lt;b&gt;" not in html    # table cells escaped once
+    assert "&gt; 40" in report.area_criteria().html
 
 
 def test_single_area_file_keeps_working_and_its_fields(tmp_path):

@@ -126,8 +126,8 @@ class PlanReport:
                 if isinstance(r.observed_reason, str) and r.observed_reason:
                     obs = r.observed_reason
                 target = "milepæl" if r.kind == "milestone" else _value(r.target_value, unit)
-                rows.append([h.esc(area.delaftale.focus_area), h.esc(str(r.id)), h.esc(str(r.title)), target,
-                             obs, h.esc(r.status)])
+                rows.append([area.delaftale.focus_area, str(r.id), str(r.title), target,
+                             obs, r.status])
         counts = pd.Series([c["status"] for c in crit_payload]).value_counts()
         order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
         overview = ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
@@ -146,8 +146,8 @@ class PlanReport:
                     target = fmt.pct(r["target"], 0) if share else fmt.number(r["target"], 0)
                     observed = (r.get("observed_reason") or
                                 (fmt.pct(r["observed"], 1) if share else fmt.number(r["observed"], 0)))
-                    missed.append([h.esc(area.delaftale.focus_area), h.esc(f"{r['goal']}: {r['title']}"),
-                                   target, h.esc(observed), h.esc(r["status"]), h.esc(str(r.get("note") or ""))])
+                    missed.append([area.delaftale.focus_area, f"{r['goal']}: {r['title']}",
+                                   target, observed, r["status"], str(r.get("note") or "")])
         if missed:
             out.append(h.table(["Indsatsområde", "Aktivitetsmål", "Mål", "Opnået", "Status", "Bemærkning"], missed,
                                caption=f"Aktivitetsmål, der ikke er nået i {self.year}", numeric_cols=(2, 3)))
@@ -189,10 +189,10 @@ class PlanReport:
     def plan_budget(self) -> Section:
         """The budget across the delaftaler, with Landsbyggefonden's >= 25 % rule."""
         b = self.evaluation.plan_budget
-        rows = [[h.esc(a["focus_area"]), fmt.kr(a["computed_total_kr"]), fmt.kr(a["local_kr"]),
+        rows = [[a["focus_area"], fmt.kr(a["computed_total_kr"]), fmt.kr(a["local_kr"]),
                  fmt.kr(a["stated_total_kr"]) if a.get("stated_total_kr") is not None else fmt.MISSING,
                  "AFVIGER" if a["flag"] else ""] for a in b["by_area"]]
-        rows.append(["<b>Hele planen</b>", fmt.kr(b["computed_total_kr"]), fmt.kr(b["local_kr"]), fmt.MISSING, ""])
+        rows.append(["Hele planen", fmt.kr(b["computed_total_kr"]), fmt.kr(b["local_kr"]), fmt.MISSING, ""])
         out = [h.table(["Delaftale", "Sum af delbeløb", "Heraf lokal medfinansiering", "Angivet total", "Kontrol"],
                        rows, caption="Planens økonomi på tværs af indsatsområderne", numeric_cols=(1, 2, 3))]
         if b.get("local_share_note"):
@@ -216,14 +216,14 @@ class PlanReport:
                     spec = r.plan.focus_area_spec
             label = (spec.effect_outcome.get("label_da") if spec is not None else None) or e.get("outcome") or "–"
             if e.get("available") and att:
-                rows.append([h.esc(a["focus_area"]), h.esc(label), fmt.signed(100 * att["att"], 2),
+                rows.append([a["focus_area"], label, fmt.signed(100 * att["att"], 2),
                              f"{fmt.signed(100 * att['ci_low'], 2)} til {fmt.signed(100 * att['ci_high'], 2)}",
                              fmt.number(att.get("p_value"), 3),
                              f"{e.get('n_treated_units', '–')} / {e.get('n_control_units', '–')}"])
             else:
                 why = {"no_estate_cells": "ingen tælleceller for planens afdelinger",
                        "no_controls": "ingen sammenligningsafdelinger"}.get(e.get("reason"), "intet estimat")
-                rows.append([h.esc(a["focus_area"]), h.esc(label), h.esc(why), fmt.MISSING, fmt.MISSING, fmt.MISSING])
+                rows.append([a["focus_area"], label, why, fmt.MISSING, fmt.MISSING, fmt.MISSING])
         out = [h.table(["Indsatsområde", "Udfald", "Effekt (procentpoint)", "95 %-interval", "p-værdi",
                         "Behandlede / sammenligningsafdelinger"], rows,
                        caption="Effektestimater (difference-in-differences, CR2) pr. indsatsområdes udfald",
@@ -241,15 +241,15 @@ class PlanReport:
         rows = []
         for c in ac["criteria"]:
             shown = c["reason"] if c["value"] is None and c.get("reason") else fmt.number(c["value"], 1)
-            rows.append([f"{c['number']}. {h.esc(c['label'])}", shown,
-                         f"{h.esc(c['comparison'])} {fmt.number(c['threshold'], 0)}",
+            rows.append([f"{c['number']}. {c['label']}", shown,
+                         f"{c['comparison']} {fmt.number(c['threshold'], 0)}",
                          {True: "ja", False: "nej"}.get(c["met"], "–"),
                          fmt.signed(c["distance"], 1) if c["distance"] is not None else fmt.MISSING,
-                         f"{h.esc(c['comparison'])} {fmt.number(c['threshold_forebyggelse'], 0)}",
+                         f"{c['comparison']} {fmt.number(c['threshold_forebyggelse'], 0)}",
                          {True: "ja", False: "nej"}.get(c["met_forebyggelse"], "–"),
                          fmt.signed(c["trend_per_year"], 2) if c["trend_per_year"] is not None else fmt.MISSING])
         nw = ac["non_western"]
-        rows.append([h.esc(nw["label"]), fmt.number(nw["value"], 1) if nw["value"] is not None else (nw.get("reason") or "–"),
+        rows.append([nw["label"], fmt.number(nw["value"], 1) if nw["value"] is not None else (nw.get("reason") or "–"),
                      f"> {fmt.number(nw['threshold'], 0)}", {True: "ja", False: "nej"}.get(nw["met"], "–"),
                      fmt.signed(nw["distance"], 1) if nw["distance"] is not None else fmt.MISSING,
                      f"> {fmt.number(nw['threshold_forebyggelse'], 0)}",
@@ -261,7 +261,7 @@ class PlanReport:
                + (f"Ved den nuværende tendens forlader området listen i {ac['leaves_list_year']}."
                   if ac.get("leaves_list_year") else h.esc(ac.get("leaves_list_note") or "")) + "</p>",
                h.table(["Kriterium", "Værdi", "§ 61 a", "Opfyldt", "Afstand", "§ 61 b", "Opfyldt (§ 61 b)",
-                        "Tendens pr. år"], rows, caption=f"Områdekriterierne {self.year} ({h.esc(ac['law'])})",
+                        "Tendens pr. år"], rows, caption=f"Områdekriterierne {self.year} ({ac['law']})",
                        numeric_cols=(1, 4, 7)),
                f"<p>Kriterium 1 og 2 er 2-årige gennemsnit ({h.esc(ac['two_year_average'])}). "
                f"<b>Tendens:</b> {h.esc(ac['trend_method'])}</p>"]
