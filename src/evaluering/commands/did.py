@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vcov", choices=("CR0", "CR1", "CR2"), default=None,
                         help="klyngerobust varians (standard: CR2 under 50 klynger, ellers CR1)")
     parser.add_argument("--inference", choices=("analytic", "wild", "ri"), default="analytic",
-                        help="twfe: analytisk t, vild cluster-bootstrap eller randomiseringsinferens")
+                        help="analytisk, vild cluster-bootstrap eller randomiseringsinferens (twfe, event, cs)")
     parser.add_argument("--wild-weights", choices=("rademacher", "webb"), default="rademacher")
     parser.add_argument("--n-boot", type=int, default=9999, metavar="B", help="bootstrap-træk (standard 9999)")
     parser.add_argument("--n-perm", type=int, default=9999, metavar="P", help="permutationer (standard 9999)")
@@ -39,6 +39,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--leads", type=int, default=None, help="event: antal leads (samlet endepunkt)")
     parser.add_argument("--lags", type=int, default=None, help="event: antal lags (samlet endepunkt)")
     parser.add_argument("--level", type=float, default=0.95, help="konfidensniveau (standard 0,95)")
+    parser.add_argument("--covariates", metavar="A,B,C", default=None,
+                        help="cs: kovariater (enhedsniveau, før start; basisperiodens værdi), kommasepareret")
+    parser.add_argument("--est-method", choices=("dr", "ipw", "reg"), default="dr",
+                        help="cs med kovariater: dobbelt robust (standard), IPW eller udfaldsregression")
+    parser.add_argument("--bootstrap", choices=("none", "multiplier"), default="none",
+                        help="cs: multiplikator-bootstrap (klynger = enheder) som R did")
+    parser.add_argument("--multiplier-weights", choices=("rademacher", "mammen"), default="rademacher",
+                        help="cs: vægte i multiplikator-bootstrap (standard rademacher som R did)")
+    parser.add_argument("--biters", type=int, default=999, metavar="B", help="cs: bootstrap-træk (standard 999)")
+    parser.add_argument("--cband", action=argparse.BooleanOptionalAction, default=True,
+                        help="cs med bootstrap: simultane (uniforme) konfidensbånd (standard) / punktvise")
+    parser.add_argument("--allow-unbalanced-panel", action="store_true",
+                        help="cs: behold ubalancerede enheder (estimatorer for gentagne tværsnit)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -62,12 +75,28 @@ def run(args) -> int:
     if args.estimator == "twfe":
         kwargs.update(inference=args.inference, wild_weights=args.wild_weights, n_boot=args.n_boot,
                       n_perm=args.n_perm, seed=args.seed)
-    elif args.inference != "analytic":
-        raise EvalueringError("--inference wild/ri findes kun for --estimator twfe")
     if args.estimator == "event":
-        kwargs.update(leads=args.leads, lags=args.lags)
+        kwargs.update(leads=args.leads, lags=args.lags, inference=args.inference, wild_weights=args.wild_weights,
+                      n_boot=args.n_boot, n_perm=args.n_perm, seed=args.seed)
+    if args.estimator != "cs" and (args.covariates or args.bootstrap != "none"):
+        raise EvalueringError("--covariates og --bootstrap findes kun for --estimator cs")
+    if args.biters < 1:
+        raise EvalueringError("--biters skal være mindst 1")
     if args.estimator == "cs":
-        kwargs = {"control": args.control, "level": args.level}
+        kwargs = {"control": args.control, "level": args.level, "covariates": args.covariates,
+                  "est_method": args.est_method, "bootstrap": args.bootstrap, "biters": args.biters,
+                  "multiplier_weights": args.multiplier_weights,
+                  "cband": args.cband, "seed": args.seed, "inference": args.inference,
+                  "wild_weights": args.wild_weights, "n_boot": args.n_boot, "n_perm": args.n_perm,
+                  "allow_unbalanced_panel": args.allow_unbalanced_panel}
+        if args.covariates:
+            from ..did.covariates import covariate_matrix, parse_covariates
+
+            names = parse_covariates(args.covariates)
+            X = covariate_matrix(raw, df, names, args.unit, args.time, where=args.panel)
+            df = df.copy()
+            for j, c in enumerate(names):
+                df[c] = X[:, j]
     try:
         result = estimate(df, args.estimator, **kwargs)
     except ValueError as err:

@@ -7,7 +7,8 @@ Estimators (on an estate-year panel built from count cells or read from a CSV):
   the default below 50 clusters); wild cluster bootstrap or randomization inference.
 - :func:`event_study`: leads and lags (reference -1, binned end points), joint pre-trend test.
 - :func:`callaway_santanna`: ATT(g,t), never / not-yet-treated controls, simple / dynamic /
-  group / calendar aggregations with analytic standard errors.
+  group / calendar aggregations; covariates (doubly robust, IPW, regression), unbalanced
+  panels, multiplier bootstrap with uniform bands, wild and randomization inference.
 
 Cell-level weighted fits reproduce the person-level regression exactly, variances included
 (see :mod:`evaluering.did.vcov`).
@@ -23,7 +24,9 @@ Cell-level weighted fits reproduce the person-level regression exactly, variance
 from __future__ import annotations
 
 from .api import ESTIMATORS, INFERENCE_METHODS, callaway_santanna, estimate, event_study, twfe
+from .covariates import composition_shares
 from .cs import att_gt
+from .mboot import multiplier_bootstrap
 from .panel import panel_from_cells, prepare_panel, read_panel_csv
 from .results import DidResult
 from .ri import randomization_inference
@@ -35,5 +38,5 @@ __all__ = [
     "twfe", "event_study", "callaway_santanna", "estimate", "ESTIMATORS", "INFERENCE_METHODS",
     "att_gt", "panel_from_cells", "prepare_panel", "read_panel_csv", "DidResult",
     "randomization_inference", "fit_twfe", "cluster_vcov", "default_vcov_type", "VCOV_TYPES",
-    "wild_cluster_bootstrap",
+    "wild_cluster_bootstrap", "multiplier_bootstrap", "composition_shares",
 ]

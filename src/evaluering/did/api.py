@@ -106,11 +106,15 @@ def twfe(panel: pd.DataFrame, unit: str = "unit", time: str = "time", start: str
 def event_study(panel: pd.DataFrame, unit: str = "unit", time: str = "time", start: str = "start",
                 outcome: str | None = None, count: str | None = None, population: str | None = None,
                 weights: str | None = "auto", vcov: str | None = None, leads: int | None = None,
-                lags: int | None = None, level: float = 0.95) -> DidResult:
+                lags: int | None = None, level: float = 0.95, inference: str = "analytic",
+                wild_weights: str = "rademacher", n_boot: int = 9999, n_perm: int = 9999,
+                seed: int | None = 20170201) -> DidResult:
     """Event study: TWFE with event-time dummies (reference -1, binned end points).
 
     The ``ATT`` row is the equally weighted mean of the post coefficients (event time >= 0);
-    ``tests["pretrend"]`` is the joint Wald test of the leads.
+    ``tests["pretrend"]`` is the joint Wald test of the leads. ``inference="wild"``: WCR
+    bootstrap p-values and intervals for every row; ``"ri"``: randomization inference for
+    the ``ATT`` row (see :mod:`evaluering.did.event_inference`).
 
     >>> rows = [(u, t, 2017 if u < 3 else 0) for u in range(8) for t in range(2013, 2020)]
     >>> p = pd.DataFrame(rows, columns=["unit", "time", "start"])
@@ -141,17 +145,49 @@ def event_study(panel: pd.DataFrame, unit: str = "unit", time: str = "time", sta
                     "std_error": float(np.sqrt(max(c @ cov @ c, 0))), "df": V.df(c)})
     tests = {"pretrend": pretrend_test(fit.coef, cov, events, fit.n_clusters, vcov=V)}
     notes = [f"Referenceperiode -1; endepunkterne {names[0]} og {names[-1]} er samlet (binned)."]
+    if inference not in INFERENCE_METHODS:
+        raise ValueError(f"unknown inference {inference!r} (use {', '.join(INFERENCE_METHODS)})")
+    if inference == "wild":
+        from .event_inference import event_wild_rows
+
+        n_draws, enum = event_wild_rows(fit, rows, events, weights=wild_weights, n_boot=n_boot, seed=seed,
+                                        level=level)
+        notes.append(f"Vild cluster-bootstrap (WCR, {wild_weights}) for hver række: "
+                     + ("alle fortegnsvektorer" if enum else f"{n_draws} træk, seed {seed}") + f" ({n_draws}).")
+    elif inference == "ri":
+        from .event_inference import event_ri
+
+        ri = event_ri(df["y"].to_numpy(), df["unit"].to_numpy(), df["time"].to_numpy(), df["start"].to_numpy(),
+                      df["w"].to_numpy(), leads, lags, n_perm=n_perm, seed=seed, level=level)
+        rows[0].update(p_value=ri["p_value"], conf_low=ri["conf_low"], conf_high=ri["conf_high"])
+        notes.append("Randomiseringsinferens for ATT (studentiseret): " + ("alle " if ri["exact"] else f"seed {seed}, ")
+                     + f"{ri['n_assignments']} tildelinger.")
     if fit.rank < fit.Zs.shape[1]:
         notes.append("Designet er ikke af fuld rang: nogle koefficienter er ikke identificeret.")
     return DidResult("event", finish_table(pd.DataFrame(rows), level), vcov=vtype, n_clusters=fit.n_clusters,
-                     level=level, outcome=outcome or count, tests=tests, notes=notes, **_counts(df))
+                     level=level, inference=inference, outcome=outcome or count, tests=tests, notes=notes, **_counts(df))
 
 
 def callaway_santanna(panel: pd.DataFrame, unit: str = "unit", time: str = "time", start: str = "start",
                       outcome: str | None = None, count: str | None = None, population: str | None = None,
-                      weights: str | None = "auto", control: str = "never", level: float = 0.95) -> DidResult:
-    """Callaway & Sant'Anna ATT(g,t) with the four aggregations and analytic (influence
-    function) standard errors; ``ATT`` is the simple aggregation. Normal intervals.
+                      weights: str | None = "auto", control: str = "never", level: float = 0.95,
+                      covariates=None, est_method: str = "dr", bootstrap: str | None = None,
+                      biters: int = 999, cband: bool = True, seed: int | None = 20170201,
+                      multiplier_weights: str = "rademacher", allow_unbalanced_panel: bool = False,
+                      panel_type: bool = True, inference: str = "analytic", wild_weights: str = "rademacher",
+                      n_boot: int = 9999, n_perm: int = 9999) -> DidResult:
+    """Callaway & Sant'Anna ATT(g,t) with the four aggregations; ``ATT`` is the simple
+    aggregation.
+
+    ``covariates`` (column names or ``"a,b"``): unit-level pre-treatment covariates, used
+    through ``est_method`` ``dr`` (doubly robust, the default as in R ``did``), ``ipw`` or
+    ``reg``. Standard errors are analytic (influence functions, normal intervals) or, with
+    ``bootstrap="multiplier"``, from the multiplier bootstrap (``biters`` draws, Rademacher
+    weights as R ``did`` or ``multiplier_weights="mammen"``, clustered by unit) with
+    simultaneous bands (``cband``: sup-t critical value for ATT(g,t) and for the levels of
+    each aggregation), as R ``did`` by default.
+    ``inference="wild"`` or ``"ri"`` adds wild cluster bootstrap or randomization-inference
+    p-values and intervals (see :mod:`evaluering.did.cs_inference`).
 
     >>> rows = [(u, t, 2017 if u < 3 else 0) for u in range(8) for t in range(2013, 2020)]
     >>> p = pd.DataFrame(rows, columns=["unit", "time", "start"])
@@ -160,33 +196,55 @@ def callaway_santanna(panel: pd.DataFrame, unit: str = "unit", time: str = "time
     0.4
     """
     from .cs import att_gt
+    from .covariates import covariate_matrix, parse_covariates
 
+    if inference not in INFERENCE_METHODS:
+        raise ValueError(f"unknown inference {inference!r} (use {', '.join(INFERENCE_METHODS)})")
+    if bootstrap not in (None, "none", "analytic", "multiplier"):
+        raise ValueError(f"unknown bootstrap {bootstrap!r} (use multiplier)")
+    names = parse_covariates(covariates)
+    reserved = {"unit", "time", "start", "y", "w", "treated", "_line"}
+    if set(names) & reserved:
+        raise ValueError(f"en kovariat må ikke hedde {', '.join(sorted(set(names) & reserved))}")
     df = _prepared(panel, unit, time, start, outcome, count, population, weights)
-    res = att_gt(df["y"], df["unit"], df["time"], df["start"], weights=df["w"], control=control)
-    rows = []
-    simple = res.aggregate("simple")
-    rows.append({"term": "ATT", "kind": "att", "estimate": simple.att, "std_error": simple.se})
-    for kind in ("dynamic", "group", "calendar"):
-        agg = res.aggregate(kind)
-        rows.append({"term": f"{kind}:overall", "kind": f"{kind}_overall", "estimate": agg.att, "std_error": agg.se})
-        for _, r in agg.table.iterrows():
-            key = {"dynamic": "event_time", "group": "group", "calendar": "time"}[kind]
-            label = {"dynamic": "e", "group": "g", "calendar": "t"}[kind]
-            rows.append({"term": f"{kind}:{label}={int(r['level'])}", "kind": kind, key: int(r["level"]),
-                         "estimate": r["att"], "std_error": r["se"]})
-    tab = res.table()
-    for _, r in tab.iterrows():
-        rows.append({"term": f"ATT(g={int(r['group'])},t={int(r['time'])})", "kind": "attgt",
-                     "group": int(r["group"]), "time": int(r["time"]), "event_time": int(r["time"] - r["group"]),
-                     "estimate": r["att"], "std_error": r["se"]})
+    X = None
+    if names:
+        X = covariate_matrix(panel, df, names, unit, time, where=panel.attrs.get("path", "panel")) \
+            if not set(names) <= set(df.columns) else df[names].to_numpy(dtype=float)
+    res = att_gt(df["y"], df["unit"], df["time"], df["start"], weights=df["w"], control=control,
+                 covariates=X, est_method=est_method, panel=panel_type,
+                 allow_unbalanced_panel=allow_unbalanced_panel)
+    from .cs_rows import cs_rows
+
+    rows, bands, notes = cs_rows(res, bootstrap == "multiplier", biters=biters, cband=cband, seed=seed,
+                                 weights=multiplier_weights, level=level)
+    if names:
+        notes.insert(0, f"Kovariater: {', '.join(names)} (basisperiodens værdier); metode: "
+                     + {"dr": "dobbelt robust (Sant'Anna & Zhao 2020)", "ipw": "IPW", "reg": "udfaldsregression"}[est_method]
+                     + ".")
+    if not res.panel:
+        notes.append("Ubalanceret panel: estimatorer for gentagne tværsnit, influensfunktioner summeret pr. enhed.")
     W, q, p = res.pretest()
     tests = {"pretrend": {"statistic": W, "df1": q, "p_value": p}}
-    notes = ["Standardfejl fra influensfunktioner (analytiske); normalfordelte intervaller."]
     if res.dropped_units:
         notes.append(f"{res.dropped_units} enheder udeladt (ufuldstændigt panel eller behandlet fra første periode).")
+    table = finish_table(pd.DataFrame(rows), level)
+    if inference != "analytic":
+        from .cs_inference import cs_wild, cs_ri
+
+        if inference == "wild":
+            out = cs_wild(res, table, weights=wild_weights, n_boot=n_boot, seed=seed, level=level)
+        else:
+            out = cs_ri(res, table, n_perm=n_perm, seed=seed, level=level)
+        table = out.table
+        notes.append(out.note)
     counts = _counts(df)
-    return DidResult("cs", finish_table(pd.DataFrame(rows), level), control=control, level=level,
-                     outcome=outcome or count, tests=tests, notes=notes, n_clusters=res.n_units, **counts)
+    boot = bootstrap == "multiplier"
+    result = DidResult("cs", table, control=control, level=level, outcome=outcome or count, tests=tests,
+                       notes=notes, n_clusters=res.n_units, vcov="multiplier-bootstrap" if boot else None,
+                       inference=inference if inference != "analytic" or not boot else "multiplier", **counts)
+    result.bands = bands
+    return result
 
 
 #: command-line name -> estimator

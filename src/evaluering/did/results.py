@@ -95,6 +95,7 @@ class DidResult:
     n_persons: float | None = None
     tests: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    bands: dict = field(default_factory=dict)  # family -> critical value of a simultaneous band
 
     # -- one source of truth -------------------------------------------------------------
     def tidy(self) -> pd.DataFrame:
@@ -146,6 +147,8 @@ class DidResult:
             "n_obs": int(self.n_obs), "n_clusters": None if self.n_clusters is None else int(self.n_clusters),
             "tests": _clean(self.tests), "notes": list(self.notes),
         }
+        if self.bands:
+            out["bands"] = _clean(dict(self.bands))
         tab = self.table.astype(object).where(self.table.notna(), None)
         out["table"] = _clean(tab.to_dict(orient="records"))
         return out
@@ -168,8 +171,15 @@ class DidResult:
         lines.append(show.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
         for name, t in self.tests.items():
             lines.append(f"{name}: statistik {_num(t.get('statistic'), 3)}, p = {_num(t.get('p_value'), 4)}")
+        if self.bands:
+            lines.append(self._bands_line())
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def _bands_line(self) -> str:
+        from ..fmt import number
+
+        return "simultane bånd, kritisk værdi: " + ", ".join(f"{k} {number(v, 2)}" for k, v in self.bands.items())
 
     def __str__(self) -> str:
         return self.summary()
@@ -183,6 +193,8 @@ class DidResult:
         tab = show.to_html(index=False, float_format=lambda x: f"{x:.4f}", na_rep="–", border=0)
         tests = "".join(f"<div>{html.escape(n)}: p = {_num(t.get('p_value'), 4)}</div>"
                         for n, t in self.tests.items())
+        if self.bands:
+            tests += f"<div>{html.escape(self._bands_line())}</div>"
         notes = "".join(f"<div><em>{html.escape(n)}</em></div>" for n in self.notes)
         return f"<div class='evaluering-did'><strong>{head}</strong>{tab}{tests}{notes}</div>"
 

@@ -30,7 +30,7 @@ from scipy import sparse
 
 from .twfe import FixedEffects
 
-__all__ = ["RIResult", "randomization_inference", "count_assignments"]
+__all__ = ["RIResult", "randomization_inference", "count_assignments", "assignments", "linear_ri"]
 
 
 @dataclass
@@ -95,15 +95,7 @@ def randomization_inference(y, unit, time, start, weights=None, time_values=None
         tv = np.asarray(time_values)[time]
     fe = FixedEffects(unit, time, weights)
     n_units = fe.n_units
-    total = count_assignments(start)
-    exact = total <= n_perm
-    if exact:
-        assign = _all_assignments(start)
-        observed = int(np.nonzero((assign == start[None, :]).all(axis=1))[0][0])
-    else:
-        rng = np.random.default_rng(seed)
-        assign = np.stack([start] + [rng.permutation(start) for _ in range(n_perm)])
-        observed = 0
+    assign, observed, exact = assignments(start, n_perm, seed)
     w = fe.w
     d_obs = ((start[unit] > 0) & (tv >= start[unit])).astype(float)
     yt = fe.resid(y)
@@ -124,26 +116,67 @@ def randomization_inference(y, unit, time, start, weights=None, time_values=None
         parts["S3"].append(C @ (wD * Dt))
     sxx, sxy, sxd = (np.concatenate(parts[k]) for k in ("sxx", "sxy", "sxd"))
     S1, S2, S3 = (np.hstack(parts[k]) for k in ("S1", "S2", "S3"))
+    # b(h) = A - h B and the CR0 cluster scores / sxx are C - h D: linear in h
+    A, B = sxy / sxx, sxd / sxx
+    C = (S1 - A[None, :] * S3) / sxx[None, :]
+    D = (S2 - B[None, :] * S3) / sxx[None, :]
     valid = sxx > 1e-12 * max(sxx.max(), 1e-300)
+    p, lo, hi = linear_ri(np.where(valid, A, 0.0), np.where(valid, B, 0.0), np.where(valid, C, 0.0),
+                          np.where(valid, D, 0.0), observed, h0=h0, level=level, ci=ci)
+    return RIResult(p_value=p, conf_low=lo, conf_high=hi, n_assignments=int(assign.shape[0]),
+                    exact=exact, seed=None if exact else seed, estimate=float(A[observed]))
+
+
+def assignments(start, n_perm: int = 9999, seed: int | None = 20170201) -> tuple[np.ndarray, int, bool]:
+    """Re-assignments of the unit start periods (cohort sizes kept): every distinct one when
+    there are at most ``n_perm`` (exact), else the observed plus ``n_perm`` seeded draws.
+    Returns ``(assignments x units, index of the observed one, exact)``.
+
+    >>> a, obs, exact = assignments(np.array([3, 0, 0]))
+    >>> a.tolist(), obs, exact
+    ([[0, 0, 3], [0, 3, 0], [3, 0, 0]], 2, True)
+    """
+    start = np.asarray(start)
+    if count_assignments(start) <= n_perm:
+        assign = _all_assignments(start)
+        observed = int(np.nonzero((assign == start[None, :]).all(axis=1))[0][0])
+        return assign, observed, True
+    rng = np.random.default_rng(seed)
+    return np.stack([start] + [rng.permutation(start) for _ in range(n_perm)]), 0, False
+
+
+def linear_ri(A, B, C, D, observed: int, h0: float = 0.0, level: float = 0.95, ci: bool = True):
+    """Studentized RI p-value and inverted interval for an estimator linear in the outcome.
+
+    Under the sharp null "effect ``h``" the estimate of assignment ``p`` is ``A_p - h B_p``
+    (``B``: the estimator applied to the observed treatment indicator) and its cluster
+    scores (columns, ``se = ||scores||``) are ``C_p - h D_p``. The statistic is
+    ``|A_p - h B_p| / ||C_p - h D_p||``; assignments with zero scores count as 0.
+    Returns ``(p, conf_low, conf_high)``.
+
+    >>> A = np.array([1.0, 0.1, -0.2]); B = np.ones(3); C = np.full((2, 3), 0.5); D = np.zeros((2, 3))
+    >>> round(linear_ri(A, B, C, D, 0, ci=False)[0], 4)
+    0.3333
+    """
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    C, D = np.asarray(C, dtype=float), np.asarray(D, dtype=float)
 
     def tstats(h: float) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            b = (sxy - h * sxd) / sxx
-            score = S1 - h * S2 - b[None, :] * S3
-            se = np.sqrt((score ** 2).sum(axis=0)) / sxx
-            return np.where(valid, np.abs(b / se), 0.0)
+            se = np.sqrt(((C - h * D) ** 2).sum(axis=0))
+            t = np.abs(A - h * B) / se
+        return np.where(np.isfinite(t), t, 0.0)
 
     def pval(h: float) -> float:
         t = tstats(h)
         return float(np.mean(t >= t[observed] * (1 - 1e-10)))
 
-    estimate = float(sxy[observed] / sxx[observed])
+    estimate = float(A[observed])
     p = pval(h0)
     lo = hi = float("nan")
     if ci:
         from .wild import _invert
 
-        se_obs = estimate / max(tstats(0.0)[observed], 1e-300) if estimate != 0 else 1.0
-        lo, hi = _invert(pval, estimate, abs(se_obs), 1 - level)
-    return RIResult(p_value=p, conf_low=float(lo), conf_high=float(hi), n_assignments=int(assign.shape[0]),
-                    exact=exact, seed=None if exact else seed, estimate=estimate)
+        se_obs = float(np.sqrt((C[:, observed] ** 2).sum()))
+        lo, hi = _invert(pval, estimate, abs(se_obs) if se_obs > 0 else 1.0, 1 - level)
+    return p, float(lo), float(hi)

@@ -27,7 +27,7 @@ import numpy as np
 
 from .vcov import cluster_groups
 
-__all__ = ["WildResult", "wild_cluster_bootstrap", "WILD_WEIGHTS"]
+__all__ = ["WildResult", "wild_cluster_bootstrap", "wild_score_bootstrap", "contrast_fit", "WILD_WEIGHTS"]
 
 WILD_WEIGHTS = ("rademacher", "webb")
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -140,10 +140,32 @@ def _invert(pfun, est: float, scale: float, alpha: float) -> tuple[float, float]
     return out[0], out[1]
 
 
+def contrast_fit(fit, c: np.ndarray):
+    """Refit ``fit`` reparametrized so that coefficient ``j`` (returned) is ``c' beta``.
+
+    With ``M`` the identity whose row ``j`` is ``c`` (``j`` = the largest ``|c_k|``), the
+    design ``X M^-1`` has coefficients ``M beta``: the same fit, one coefficient the
+    contrast. Used to bootstrap a linear combination (the event-study average).
+    """
+    from .twfe import fit_twfe
+
+    c = np.asarray(c, dtype=float)
+    j = int(np.argmax(np.abs(c)))
+    M = np.eye(c.shape[0])
+    M[j] = c
+    X = fit.X @ np.linalg.inv(M)
+    new = fit_twfe(fit.y, X, fit.fe.unit, fit.fe.time, weights=fit.fe.w, cluster=fit.cluster,
+                   weight_kind=fit.weight_kind)
+    return new, j
+
+
 def wild_cluster_bootstrap(fit, coef: int = 0, h0: float = 0.0, weights: str = "rademacher",
                            n_boot: int = 9999, seed: int | None = 20170201, level: float = 0.95,
-                           ci: bool = True) -> WildResult:
-    """WCR bootstrap p-value of ``beta[coef] = h0`` and (``ci=True``) the inverted interval."""
+                           ci: bool = True, contrast=None) -> WildResult:
+    """WCR bootstrap p-value of ``beta[coef] = h0`` (or of ``contrast' beta = h0``) and
+    (``ci=True``) the inverted interval."""
+    if contrast is not None:
+        fit, coef = contrast_fit(fit, contrast)
     weights = weights.lower()
     G = fit.n_clusters
     V, enumerated = _draws(G, weights, n_boot, seed)
@@ -154,3 +176,52 @@ def wild_cluster_bootstrap(fit, coef: int = 0, h0: float = 0.0, weights: str = "
         lo, hi = _invert(test.p, test.beta, test.se0, 1 - level)
     return WildResult(p_value=float(p), conf_low=float(lo), conf_high=float(hi), n_draws=int(V.shape[0]),
                       enumerated=enumerated, weights=weights, seed=None if enumerated else seed)
+
+
+@dataclass
+class WildScoreResult:
+    p_value: np.ndarray
+    conf_low: np.ndarray
+    conf_high: np.ndarray
+    n_draws: int
+    enumerated: bool
+    weights: str
+    seed: int | None
+
+
+def wild_score_bootstrap(scores: np.ndarray, estimate, h0=0.0, weights: str = "rademacher",
+                         n_boot: int = 9999, seed: int | None = 20170201, level: float = 0.95) -> WildScoreResult:
+    """Wild cluster bootstrap-t of estimators given by their cluster scores.
+
+    ``scores`` is clusters x K with ``se_k = ||scores[:, k]||`` (an influence function summed
+    within cluster and divided by n). Each draw ``v`` gives ``t* = |v's| / sqrt((v^2)'s^2)``,
+    the studentized bootstrap estimate (unrestricted: the draws do not depend on ``h0``),
+    with all ``2^G`` Rademacher (``6^G`` Webb) vectors when that is at most ``n_boot``. The
+    p-value of ``estimate = h0`` is the share of ``t* >= |estimate - h0| / se``; the interval
+    ``estimate -+ q * se`` with ``q`` the ``level`` quantile of ``t*`` (symmetric percentile-t).
+    This is the Kline-Santos (2012) score bootstrap; for CS aggregations and other
+    estimators without a regression to refit.
+
+    >>> s = np.array([[1.0], [-1.0], [0.5], [-0.5]]) / 4
+    >>> res = wild_score_bootstrap(s, [0.0])
+    >>> res.enumerated, float(res.p_value[0])
+    (True, 1.0)
+    """
+    S = np.asarray(scores, dtype=float)
+    if S.ndim == 1:
+        S = S[:, None]
+    est = np.atleast_1d(np.asarray(estimate, dtype=float))
+    h0 = np.broadcast_to(np.asarray(h0, dtype=float), est.shape)
+    V, enumerated = _draws(S.shape[0], weights.lower(), n_boot, seed)
+    se = np.sqrt((S ** 2).sum(axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tb = np.abs(V @ S) / np.sqrt((V ** 2) @ (S ** 2))
+        t_obs = np.abs(est - h0) / se
+    tb = np.where(np.isfinite(tb), tb, 0.0)
+    p = (tb >= t_obs[None, :] * (1 - 1e-10)).mean(axis=0)
+    q = np.quantile(tb, level, axis=0, method="higher")
+    ok = se > 0
+    p = np.where(ok, p, np.nan)
+    return WildScoreResult(p_value=p, conf_low=np.where(ok, est - q * se, np.nan),
+                           conf_high=np.where(ok, est + q * se, np.nan), n_draws=int(V.shape[0]),
+                           enumerated=enumerated, weights=weights.lower(), seed=None if enumerated else seed)
