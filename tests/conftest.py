@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Tests assert the messages as written in the code (English); the Danish catalogue the users
+# see by default is tested in tests/sources/test_sources_messages.py.
+os.environ.setdefault("EVALUERING_LANG", "en")
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 Write to a temporary file in the destination folder, flush and fsync it, then
 ``os.replace`` it over the destination (atomic on POSIX within one file system).
+A full disk, a read-only folder or a missing permission becomes an
+:class:`~evaluering.errors.OutputError` naming the destination and the cause.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -13,13 +15,41 @@ Write to a temporary file in the destination folder, flush and fsync it, then
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["atomic_path", "atomic_open", "write_text", "write_bytes", "atomic_dir"]
+__all__ = ["atomic_path", "atomic_open", "write_text", "write_bytes", "atomic_dir", "output_error"]
+
+_ALWAYS_OUTPUT = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def output_error(dest: Path, err: BaseException):
+    """An :class:`~evaluering.errors.OutputError` for ``err`` when it is a write failure at
+    ``dest`` (disk full, read-only, no permission in the destination folder), else None."""
+    from .errors import OutputError
+
+    if not isinstance(err, OSError) or not OutputError.is_write_error(err):
+        return None
+    if err.errno in _ALWAYS_OUTPUT:
+        return OutputError.from_os(dest, err)
+    name = err.filename
+    if name is None or Path(name).parent in (dest.parent, dest) or Path(name) == dest.parent:
+        return OutputError.from_os(dest, err)
+    return None
+
+
+def _mkdir(folder: Path, dest: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        out = output_error(dest, err)
+        if out is None:
+            raise
+        raise out from None
 
 
 def _umask() -> int:
@@ -36,8 +66,14 @@ def atomic_path(dest: str | Path, suffix: str | None = None) -> Iterator[Path]:
     On an exception the temporary file is removed and ``dest`` is untouched.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or ".tmp", dir=dest.parent)
+    _mkdir(dest.parent, dest)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or ".tmp", dir=dest.parent)
+    except OSError as err:
+        out = output_error(dest, err)
+        if out is None:
+            raise
+        raise out from None
     os.close(fd)
     tmp_path = Path(tmp)
     os.chmod(tmp_path, 0o666 & ~_umask())   # mkstemp makes 0600; outputs get the usual mode
@@ -47,12 +83,15 @@ def atomic_path(dest: str | Path, suffix: str | None = None) -> Iterator[Path]:
             with open(tmp_path, "rb+") as fh:
                 os.fsync(fh.fileno())
         os.replace(tmp_path, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as err:
+        with contextlib.suppress(OSError):
             if tmp_path.is_dir():
                 shutil.rmtree(tmp_path)
             else:
                 tmp_path.unlink()
+        out = output_error(dest, err)
+        if out is not None:
+            raise out from None
         raise
 
 
@@ -87,8 +126,14 @@ def atomic_dir(dest: str | Path) -> Iterator[Path]:
     An existing ``dest`` is moved aside and removed only after the new one is in place.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    _mkdir(dest.parent, dest)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    except OSError as err:
+        out = output_error(dest, err)
+        if out is None:
+            raise
+        raise out from None
     try:
         yield tmp
         old = None
@@ -98,6 +143,9 @@ def atomic_dir(dest: str | Path) -> Iterator[Path]:
         os.replace(tmp, dest)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        out = output_error(dest, err)
+        if out is not None:
+            raise out from None
         raise

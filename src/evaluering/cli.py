@@ -6,7 +6,9 @@ and ``run(args) -> int``. Only the module of the command being run is imported, 
 ``evaluering --help`` and every command start fast.
 
 Errors a user can cause (:class:`~evaluering.errors.EvalueringError`) print one line on
-stderr and exit with code 2; no traceback, nothing half-written.
+stderr and exit with code 2; no traceback, nothing half-written. A full disk or a folder
+that cannot be written is such an error too (the path and the cause). Messages are Danish;
+``--lang en`` (or ``EVALUERING_LANG=en``) shows them in English.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import importlib
 import logging
 import sys
 
-from .errors import EvalueringError
+from .errors import LANGUAGES, EvalueringError, OutputError, localize
 
 __all__ = ["COMMANDS", "main", "build_parser"]
 
@@ -52,6 +54,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="vis fuld traceback ved fejl")
     parser.add_argument("-q", "--quiet", action="store_true", help="ingen fremdriftsvisning")
+    parser.add_argument("--lang", dest="ui_lang", choices=LANGUAGES, default=None,
+                        help="sprog for fejlbeskeder: da (standard) eller en; også EVALUERING_LANG")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
@@ -61,9 +65,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _command_from_argv(argv: list[str]) -> str | None:
+    skip = False
     for arg in argv:
+        if skip:
+            skip = False
+            continue
         if arg in COMMANDS:
             return arg
+        if arg == "--lang":     # the global option's value
+            skip = True
+            continue
         if not arg.startswith("-"):
             return None
     return None
@@ -78,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.ui_lang:
+        import os
+        os.environ["EVALUERING_LANG"] = args.ui_lang   # inherited by report kernels too
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -90,12 +104,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("evaluering: afbrudt", file=sys.stderr)
         return 130
+    except OSError as err:
+        if args.debug or not OutputError.is_write_error(err):
+            if args.debug:
+                raise
+            return _internal(args, err)
+        out = OutputError.from_os(err.filename, err)
+        print(f"evaluering {args.command}: {out}", file=sys.stderr)
+        return out.exit_code
     except Exception as err:  # an internal error: one line, traceback only with --debug
         if args.debug:
             raise
-        print(f"evaluering {args.command}: intern fejl ({type(err).__name__}); "
-              f"kør med --debug for detaljer", file=sys.stderr)
-        return 1
+        return _internal(args, err)
+
+
+def _internal(args, err: BaseException) -> int:
+    print(f"evaluering {args.command}: " + localize(f"internal error ({type(err).__name__}); run with --debug "
+                                                    "for details"), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,11 +42,9 @@ def load_cells(plan) -> tuple[pd.DataFrame, list[str]]:
     path = plan.data_path("cells")
     if path is None or not path.exists():
         return empty_cells(), [f"ingen tælleceller ({path}); kør 'evaluering build'"]
-    if path.suffix == ".csv":
-        df = pd.read_csv(path, dtype={"area": str})
-    else:
-        df = pd.read_parquet(path)
-    return check_cells(df, str(path)), []
+    from .sources.tables import read_cells   # the reader `evaluering validate` uses
+
+    return read_cells(path), []
 
 
 def log_kinds(plan) -> dict[str, tuple[str, Any]]:
@@ -486,7 +484,7 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
         cells = check_cells(cells)
     if published is None:
         pdir = plan.data_path("published")
-        published = load_published(pdir) if pdir is not None else Published.empty()
+        published = load_published(pdir, plan=plan) if pdir is not None else Published.empty()
     elif isinstance(published, pd.DataFrame):
         published = Published(values=published, printed_averages=Published.empty().printed_averages)
     areas = plan.focus_areas

@@ -68,7 +68,7 @@ class PlanPart:
 
 #: keys of one delaftale (an entry of ``focus_areas:``, or the top level of a single-area file)
 AREA_KEYS = ("focus_area", "id", "name", "example", "criteria", "activities", "budget", "resources",
-             "indicators", "logs", "holidays")
+             "indicators", "logs", "holidays", "source", "note")
 
 
 @dataclass(frozen=True)
@@ -258,20 +258,97 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", t).strip("_")
 
 
-def _line_map(node, prefix: str = "", out: dict[str, int] | None = None) -> dict[str, int]:
+#: a plan file larger than this is refused before it is parsed
+MAX_PLAN_BYTES = 1_000_000
+#: nodes of a plan file after alias expansion ("billion laughs" stops here)
+MAX_PLAN_NODES = 50_000
+
+
+class _BadScalar(Exception):
+    """A YAML scalar the constructor cannot build (``2017-02-31``); carries the line."""
+
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+def _loader_class():
+    """A safe YAML loader (libyaml when available) whose dates fail with their line."""
     import yaml
 
-    out = {} if out is None else out
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            out[path] = key_node.start_mark.line + 1
-            _line_map(value_node, path, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            path = f"{prefix}.{i}" if prefix else str(i)
-            out[path] = item.start_mark.line + 1
-            _line_map(item, path, out)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class PlanLoader(base):  # type: ignore[misc, valid-type]
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                raise _BadScalar(node.start_mark.line + 1, "not a valid calendar date") from None
+
+    PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", PlanLoader.construct_yaml_timestamp)
+    return PlanLoader
+
+
+def _check_nodes(path: Path, root) -> dict[str, int]:
+    """Walk the YAML node graph once: refuse more than :data:`MAX_PLAN_NODES` nodes after
+    alias expansion, recursive aliases and duplicate keys; return the line map (dotted key
+    path -> 1-based line)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise PlanError(path, "a YAML alias refers to itself (recursive alias)", row=node.start_mark.line + 1)
+        active.add(key)
+        n = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                n += size(k) + size(v)
+                if n > MAX_PLAN_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                n += size(v)
+                if n > MAX_PLAN_NODES:
+                    break
+        active.discard(key)
+        sizes[key] = n
+        if n > MAX_PLAN_NODES:
+            raise PlanError(path, f"the plan expands to more than {MAX_PLAN_NODES} values (YAML aliases "
+                            f"'*' repeated inside each other?)", row=node.start_mark.line + 1)
+        return n
+
+    size(root)
+    out: dict[str, int] = {}
+
+    def walk(node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    walk(value_node, prefix)
+                    continue
+                name = str(key_node.value)
+                line = key_node.start_mark.line + 1
+                path_ = f"{prefix}.{name}" if prefix else name
+                if name in first:
+                    raise PlanError(path, f"duplicate key '{name}' (first given on line {first[name]})",
+                                    row=line, column=path_)
+                first[name] = line
+                out[path_] = line
+                walk(value_node, path_)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                path_ = f"{prefix}.{i}" if prefix else str(i)
+                out[path_] = item.start_mark.line + 1
+                walk(item, path_)
+
+    walk(root, "")
     return out
 
 
@@ -279,29 +356,53 @@ def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
     import yaml
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        size = path.stat().st_size
     except FileNotFoundError:
         raise PlanError(path, "plan file not found") from None
+    if path.is_dir():
+        raise PlanError(path, "a folder, not a file")
+    if size > MAX_PLAN_BYTES:
+        raise PlanError(path, f"the plan file is larger than {MAX_PLAN_BYTES // 1_000_000} MB")
+    data_bytes = path.read_bytes()
+    if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PlanError(path, "UTF-16 text is not supported; save the plan file as UTF-8", row=1)
+    try:
+        text = data_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise PlanError(path, f"not UTF-8 text (byte {err.start}); save the plan file as UTF-8") from None
+        line = data_bytes[: err.start].count(b"\n") + 1
+        raise PlanError(path, "not UTF-8 text; save the plan file as UTF-8", row=line) from None
     if not text.strip():
         raise PlanError(path, "the plan file is empty")
+    loader = _loader_class()(text)
     try:
-        loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available
-        loader = loader_cls(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problem = getattr(err, "problem", None) or "invalid YAML"
-        raise PlanError(path, f"invalid YAML: {problem}", row=row) from None
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            row = mark.line + 1 if mark is not None else None
+            problem = getattr(err, "problem", None) or "invalid YAML"
+            raise PlanError(path, f"invalid YAML: {problem}", row=row) from None
+        if node is None:
+            raise PlanError(path, "the plan file is empty")
+        lines = _check_nodes(path, node)
+        try:
+            data = loader.construct_document(node)
+        except _BadScalar as bad:
+            key = next((k for k, v in lines.items() if v == bad.line), None)
+            raise PlanError(path, bad.message, row=bad.line, column=key) from None
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            row = mark.line + 1 if mark is not None else None
+            raise PlanError(path, f"invalid YAML: {getattr(err, 'problem', None) or err}", row=row) from None
+        except (ValueError, TypeError, OverflowError) as err:
+            raise PlanError(path, f"invalid YAML value ({type(err).__name__})", row=node.start_mark.line + 1) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise PlanError(path, "a plan file must be a YAML mapping (key: value) at the top", row=1)
-    return data, _line_map(node)
+    from .plan_schema import check_plan_keys
+    check_plan_keys(data, path, lines)
+    return data, lines
 
 
 def _require(data: dict, key: str, plan_path: Path, lines: dict[str, int], kind: type | tuple = str):

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
 
 __all__ = ["Published", "load_published", "implied_denominator", "round_half_up",
            "decimals_of", "check_printed_averages", "VALUE_COLUMNS"]
@@ -85,69 +84,66 @@ def implied_denominator(count: int, value: float, scale: int = 100,
     return min(ok), central, max(ok)
 
 
-def _read_csv(path: Path, needed: tuple[str, ...]) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except Exception as err:  # pragma: no cover - parser errors are rare for these files
-        raise InputError(path, f"cannot read CSV ({type(err).__name__})") from None
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise InputError(path, f"missing column '{missing[0]}'", row=1, column=missing[0])
-    return df
+def _plan_areas(plan) -> set[tuple[str, str]]:
+    """(level, area) pairs that belong to ``plan`` itself."""
+    out = {("plan", str(plan.id))}
+    out |= {("plan_part", str(p.id)) for p in getattr(plan, "parts", [])}
+    out |= {("estate", str(e)) for e in getattr(plan, "estate_ids", [])}
+    return out
 
 
-def _num(df: pd.DataFrame, col: str, path: Path, kind=float, required=True) -> pd.Series:
-    out = []
-    for i, v in enumerate(df[col]):
-        v = v.strip()
-        if v == "":
-            if required:
-                raise InputError(path, "missing value", row=i + 2, column=col)
-            out.append(math.nan)
-            continue
-        try:
-            out.append(kind(v))
-        except ValueError:
-            raise InputError(path, "not a number (use . as decimal mark)", row=i + 2, column=col) from None
-    return pd.Series(out, index=df.index)
+def _text(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    for c in columns:
+        if c not in frame.columns:
+            frame[c] = ""
+        else:
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), "").astype(str)
+    return frame
 
 
-def load_published(directory: str | Path) -> Published:
-    """Read every CSV of ``directory``: files with a ``value`` column are yearly values,
-    ``printed_averages.csv`` holds printed averages, other files are kept as they are.
+def load_published(directory: str | Path, plan=None) -> Published:
+    """Read every CSV of ``directory`` with the checked readers of ``evaluering validate``
+    (:func:`evaluering.sources.tables.read_published_dir`): files with a ``value`` column are
+    yearly values, ``printed_averages.csv`` holds printed averages, other files are kept as
+    they are. With ``plan``, a file is used only when it has rows of the plan's own areas
+    (plan, plan parts, estates): a plan never shows another plan's printed figures.
 
     >>> from evaluering.plan import project_root
     >>> pub = load_published(project_root() / "data/raw/published")
     >>> int(pub.values.loc[pub.values["year"].eq(2015) & pub.values["level"].eq("plan"), "count"].iloc[0])
     24
     """
+    from .sources.tables import read_published_dir
+
     directory = Path(directory)
     if not directory.is_dir():
         return Published.empty()
-    frames, avgs, other = [], [], {}
-    for path in sorted(directory.glob("*.csv")):
-        head = _read_csv(path, ())
-        if "printed_value" in head.columns:
-            df = _read_csv(path, _AVG_COLUMNS)
-            df["printed_decimals"] = [decimals_of(v) for v in df["printed_value"]]
-            df["printed_value"] = _num(df, "printed_value", path)
-            df["first_year"] = _num(df, "first_year", path, int).astype(int)
-            df["last_year"] = _num(df, "last_year", path, int).astype(int)
-            avgs.append(df)
-        elif "value" in head.columns and "indicator" in head.columns:
-            df = _read_csv(path, tuple(c for c in VALUE_COLUMNS if c != "count"))
-            if "count" not in df.columns:
-                df["count"] = ""
-            df["decimals"] = [decimals_of(v) for v in df["value"]]
-            df["value"] = _num(df, "value", path)
-            df["count"] = _num(df, "count", path, int, required=False)
-            df["year"] = _num(df, "year", path, int).astype(int)
-            frames.append(df[[*VALUE_COLUMNS, "decimals"]])
-        else:
-            other[path.stem] = head
-    values = pd.concat(frames, ignore_index=True) if frames else Published.empty().values
-    printed = pd.concat(avgs, ignore_index=True) if avgs else Published.empty().printed_averages
-    return Published(values=values, printed_averages=printed, other=other)
+    values, avgs, other = read_published_dir(directory)
+    if plan is not None:
+        own = _plan_areas(plan)
+
+        def mine(frame: pd.DataFrame) -> bool:
+            return any((str(lv), str(a)) in own for lv, a in zip(frame["level"], frame["area"]))
+        values = [f for f in values if mine(f)]
+        avgs = [f for f in avgs if mine(f)]
+    frames = []
+    for f in values:
+        f = _text(f, ("table", "indicator", "level", "area", "area_name", "unit", "source"))
+        f["year"] = f["year"].astype(int)
+        f["value"] = f["value"].astype(float)
+        f["count"] = (f["count"].astype("Float64").astype(float) if "count" in f.columns
+                      else pd.Series(math.nan, index=f.index))
+        frames.append(f[[*VALUE_COLUMNS, "decimals"]])
+    printed = []
+    for f in avgs:
+        f = _text(f, ("table", "indicator", "level", "area", "area_name", "unit", "source"))
+        f["first_year"] = f["first_year"].astype(int)
+        f["last_year"] = f["last_year"].astype(int)
+        f["printed_value"] = f["printed_value"].astype(float)
+        printed.append(f[[*_AVG_COLUMNS, "printed_decimals"]])
+    values_df = pd.concat(frames, ignore_index=True) if frames else Published.empty().values
+    printed_df = pd.concat(printed, ignore_index=True) if printed else Published.empty().printed_averages
+    return Published(values=values_df, printed_averages=printed_df, other=other)
 
 
 def _yearly_values(values: pd.DataFrame) -> dict[tuple, list[tuple]]:

@@ -123,4 +123,4 @@ def test_bad_published_file_names_row_and_column(tmp_path):
                                     "T,i,plan,p,P,2015,4;2,pct,s\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_published(tmp_path)
-    assert str(err.value).endswith("x.csv:2:value: not a number (use . as decimal mark)")
+    assert str(err.value).endswith("x.csv:2:value: not a number (found '4;2')")   # the reader of `validate`

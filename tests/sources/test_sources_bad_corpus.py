@@ -71,7 +71,7 @@ CASES = [
     ("dst_error_body.csv", "dst", 1, None, "StatBank error answer", None),
     ("dst_duplicate_row.csv", None, 3, "TID", "duplicate row (same as line 2)", None),
     ("register_persons_bad_sex.csv", None, 3, "sex", "unknown sex code", "Q"),
-    ("register_events_bad_law.csv", None, 3, "law", "unknown law", "færdselsloven"),
+    ("register_events_bad_law.csv", None, 3, "law", "law missing or not one of: anden", "færdselsloven"),
     ("not_a_table_pdf.csv", "ssp", None, None, "looks like a PDF", None),
     ("binary_garbage.csv", None, None, None, "not a text file", None),
     ("json_not_csv.csv", None, 1, None, "looks like JSON", None),
@@ -79,14 +79,105 @@ CASES = [
     ("word_document.xlsx", None, None, None, "Word document", None),
     ("plan_missing_id.yaml", None, 1, "id", "missing required key 'id'", None),
     ("plan_end_before_start.yaml", None, 6, "period.end", "before period.start", None),
+    # --- issue 14: plan files (the bundled plan with one mistake each)
+    ("plan_duplicate_key.yaml", None, 12, "name", "duplicate key 'name' (first given on line 6)", None),
+    ("plan_impossible_date.yaml", None, 13, "period.start", "not a valid calendar date", None),
+    ("plan_inf_budget.yaml", None, 111, "budget.financing.1.amount_kr", "must be a finite number", None),
+    ("plan_misspelt_budget.yaml", None, 108, "budgett", "unknown key 'budgett'; did you mean 'budget'?", None),
+    ("plan_thousands_points.yaml", None, 110, "budget.financing.0.amount_kr", "write 1200000 without thousands", None),
+    ("plan_unknown_criterion_kind.yaml", None, 49, "criteria.0.kind", "unknown kind 'relativ_aendring'", None),
+    ("plan_unknown_indicator.yaml", None, 51, "criteria.0.indicator", "unknown indicator 'andel_sigtet_10_17'", None),
+    ("plan_unknown_metric.yaml", None, 84, "activities.0.goals.1.metric", "unknown metric 'open_meeting'", None),
+    ("plan_unknown_nested_key.yaml", None, 55, "criteria.0.printet", "did you mean 'printed'?", None),
+    ("plan_nan_target.yaml", None, 63, "criteria.1.target.change_pct", "must be a finite number", None),
+    ("plan_text_year.yaml", None, 54, "criteria.0.target.year", "'year' must be a whole number", None),
+    ("plan_unknown_comparison_level.yaml", None, 34, "comparison_levels.1", "unknown comparison_levels 'almene'", None),
+    ("plan_invalid_yaml.yaml", None, 36, None, "invalid YAML", None),
+    ("plan_utf16.yaml", None, 1, None, "UTF-16 text is not supported", None),
+    ("plan_billion_laughs.yaml", None, 10, None, "expands to more than 50000 values", None),
+    ("plan_recursive_alias.yaml", None, 5, None, "recursive alias", None),
+    ("plan_not_a_mapping.yaml", None, 1, None, "must be a YAML mapping", None),
+    # --- logs
+    ("milestones_quoted_newline.csv", None, 5, "Status", "expected one of opnået", "færdig"),
+    ("ssp_headerless_names.csv", None, 1, None, "cannot tell what kind of file", "Anders"),
+    ("ssp_headerless_names.csv", "ssp", 1, "År", "none of the columns of a 'ssp' file", "Anders"),
+    ("ssp_long_field.csv", None, 3, None, "a value longer than 10000 characters", "99999"),
+    ("meetings_utf16.csv", "meetings", None, None, "UTF-16 text is not supported", None),
+    ("courses_inf_number.csv", None, 3, "Forløb nr.", "not a number", "inf"),
+    ("events_long_field.xlsx", "events", 2, None, "a value longer than 10000 characters", "TTTT"),
+    ("events_zip_bomb.xlsx", "events", None, None, "refused as a possible ZIP bomb", None),
+    # --- published tables and printed averages (aggregate: values may be echoed)
+    ("published_inf_value.csv", None, 2, "value", "not a number (found 'inf')", None),
+    ("published_1e999.csv", None, 3, "value", "not a finite number", None),
+    ("published_year_1899.csv", None, 2, "year", "not a plausible year", None),
+    ("published_semicolon_text.csv", None, 3, "value", "not a number (found 'fire komma to')", None),
+    ("printed_averages_last_before_first.csv", None, 2, "last_year", "last_year is before first_year", None),
+    # --- count cells
+    ("cells_inf_numerator.csv", None, 2, "numerator", "not a number", None),
+    ("cells_1e999_denominator.csv", None, 3, "denominator", "not a number", None),
+    ("cells_year_1899.csv", None, 2, "year", "not a plausible year", None),
+    ("cells_year_2999.csv", None, 3, "year", "not a plausible year", None),
+    ("cells_truncated.parquet", None, None, None, "not a readable Parquet file (truncated or damaged)", None),
+    ("cells_truncated.parquet", "cells", None, None, "not a readable Parquet file (truncated or damaged)", None),
+    ("cells_text_numerator.parquet", None, 4, "numerator", "expected a whole number", "tre"),
+    ("cells_decimal_numerator.parquet", None, 3, "numerator", "expected a whole number", "1.5"),
+    ("cells_text_synthetic.parquet", None, 3, "synthetic", "expected ja or nej", "måske"),
+    ("cells_negative_numerator.parquet", None, 3, "numerator", "negative count", "-1"),
+    # --- estate maps
+    ("estates_empty.csv", "estates", None, None, "the file is empty", None),
+    ("estates_header_only.csv", None, 2, None, "no data rows", None),
+    ("estates_ragged.csv", None, 3, None, "6 fields but the header has 4", None),
+    ("estates_duplicate.csv", None, 4, "estate_id", "the same as line 2", None),
+    ("estates_missing_id.csv", None, 3, "estate_id", "missing value", None),
+    ("estates_part_without_plan.csv", None, 3, "plan_part", "plan_part given without plan_id", None),
+    ("estates_part_in_two_plans.csv", None, 3, "plan_part", "belongs to two plans", None),
+    ("estates_bad_start_year.csv", None, 3, "start_year", "expected a whole number", "snart"),
+    ("estates_utf16.csv", "estates", None, None, "UTF-16 text is not supported", None),
+    # --- register extracts (person-level)
+    ("register_persons_utf16.csv", None, None, None, "UTF-16 text is not supported", None),
+    ("register_persons_utf16.csv", "register-persons", None, None, "UTF-16 text is not supported", None),
+    ("register_persons_truncated.parquet", "register-persons", None, None, "truncated or damaged", None),
+    ("register_persons_no_sex.csv", "register-persons", 1, "sex", "missing column 'sex'", None),
+    ("register_events_bad_date.csv", None, 3, "date", "date missing or not a date", "2018-02-31"),
+    ("register_persons_age_text.csv", None, 3, "age", "age missing, not a whole number or age outside 0-130",
+     "fjorten"),
+    ("register_persons_blank_lines.csv", None, 7, "sex", "unknown sex code", None),
+    ("register_events_quoted_newline.csv", None, 2, "law", "law missing or not one of", None),
+    # --- DiD panels
+    ("panel_long_field.csv", None, 3, None, "a value longer than 10000 characters", "AAAA"),
+    ("panel_ragged.csv", None, 3, "population", "expected 5 fields, found 4", None),
+    ("panel_count_over_population.csv", None, 4, "count", "the count exceeds the population", None),
+    ("panel_text_time.csv", None, 3, "time", "must be a whole number", "sidste år"),
+    ("panel_duplicate_period.csv", None, 4, "time", "a second row for the same unit and period", None),
+    ("panel_quoted_newline.csv", None, 5, "count", "must be a number >= 0", "-5"),
+    ("panel_blank_lines.csv", None, 6, "population", "must be a number >= 0", None),
+    ("panel_start_changes.csv", None, 3, "start", "the start period must be the same", None),
+    ("panel_duplicate_header.csv", "did-panel", 1, None, "duplicate column name", None),
+    # --- StatBank cache answer
+    ("dst_binary_garbage.csv", "dst", None, None, "not a text file", None),
 ]
+
+#: input kind of each corpus file (for the size of the corpus per kind)
+def kind_of(name: str) -> str:
+    prefix = name.split("_", 1)[0]
+    return {"ssp": "local logs", "meetings": "local logs", "courses": "local logs", "events": "local logs",
+            "milestones": "local logs", "plan": "plan files", "published": "published tables",
+            "printed": "published tables", "cells": "count cells", "estates": "estate maps",
+            "register": "register extracts", "panel": "DiD panels", "dst": "StatBank cache",
+            "lbf": "LBF exports"}.get(prefix, "other (wrong kind of file)")
 
 
 def test_corpus_is_complete():
     files = {p.name for p in BAD.iterdir() if p.suffix != ".py"}
     listed = {c[0] for c in CASES}
     assert files == listed
-    assert len(listed) >= 30
+    assert len(listed) >= 80
+    per_kind: dict[str, int] = {}
+    for name in listed:
+        per_kind[kind_of(name)] = per_kind.get(kind_of(name), 0) + 1
+    # every input kind has bad files
+    assert set(per_kind) >= {"local logs", "plan files", "published tables", "count cells", "estate maps",
+                             "register extracts", "DiD panels", "StatBank cache", "LBF exports"}
 
 
 IDS = [f"{c[0]}-{c[1] or 'guess'}" for c in CASES]
@@ -106,6 +197,24 @@ def test_bad_file_names_row_and_column(name, kind, row, column, fragment, secret
     if secret is not None:
         assert secret not in first.message and secret not in (first.column or "")
         assert all(secret not in p.message and secret not in (p.column or "") for p in result.problems)
+
+
+@pytest.mark.parametrize("name,kind,row,column,fragment,secret", CASES, ids=IDS)
+def test_message_is_danish_by_default(name, kind, row, column, fragment, secret):
+    """The catalogue knows every corpus message: the default (Danish) text differs from the
+    English one, and the location is the same in both."""
+    from evaluering.errors import language
+
+    result = validate_file(BAD / name, kind=kind)
+    first = result.problems[0]
+    with language("da"):
+        da = str(first)
+    with language("en"):
+        en = str(first)
+    assert da != en and en.endswith(first.message)
+    assert da.split(": ")[0] == en.split(": ")[0]
+    if secret is not None:
+        assert secret not in da[len(str(BAD / name)):]
 
 
 @pytest.mark.parametrize("name,kind", [(c[0], c[1]) for c in CASES], ids=IDS)

@@ -64,8 +64,8 @@ def is_synthetic_file(path: str | Path) -> bool:
 
 
 def _exists(path: Path) -> None:
-    if not path.exists():
-        raise InputError(path, "file not found")
+    from .inputs import check_input_file   # the checks `evaluering validate` runs too
+    check_input_file(path)
 
 
 def count_cells(persons: str | Path, events: str | Path, estates: str | Path | pd.DataFrame,

@@ -1,5 +1,10 @@
 """The estate map (boligafdeling -> helhedsplan -> plan part -> kommune): read and check.
 
+Read with the same checked table reader as every other input
+(:func:`evaluering.sources.schema.parse_table`; CSV in UTF-8 or cp1252, ``;`` or ``,``,
+Excel, Parquet or SAS7BDAT), so that ``evaluering validate`` and ``evaluering cells`` accept
+and refuse the same files with the same ``file:row:column: message``.
+
 >>> import io, tempfile, pathlib
 >>> f = pathlib.Path(tempfile.mkdtemp()) / "estates.csv"
 >>> _ = f.write_text("estate_id,plan_id,plan_part,municipality\\nA,P,p1,0851\\nB,,,0101\\n")
@@ -14,59 +19,74 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from .inputs import csv_delimiter
-from .schema import ESTATE_COLUMNS, ESTATE_REQUIRED, input_format, resolve_columns
+from ..sources.schema import Column, Schema
 
-__all__ = ["read_estates"]
+__all__ = ["read_estates", "ESTATES"]
 
 
-def read_estates(path: str | Path) -> pd.DataFrame:
-    """Read the estate map; columns ``estate_id, plan_id, plan_part, municipality, start_year``."""
-    path = Path(path)
+def _check_estates(frame, ctx) -> None:
+    """plan_part needs a plan_id; a plan part belongs to one plan."""
+    owner: dict[str, str] = {}
+    for i, (plan, part) in enumerate(zip(frame["plan_id"], frame["plan_part"])):
+        if pd.isna(part):
+            continue
+        if pd.isna(plan):
+            ctx.add(i, "plan_part", "plan_part given without plan_id")
+            continue
+        if owner.setdefault(str(part), str(plan)) != str(plan):
+            ctx.add(i, "plan_part", "a plan part belongs to two plans (plan_part ids must be unique)")
+
+
+#: the estate map's columns (headers case-insensitive; extra columns are ignored)
+ESTATES = Schema(
+    "estates",
+    [
+        Column("estate_id", "estate_id", "text"),
+        Column("plan_id", "plan_id", "text", required=False),
+        Column("plan_part", "plan_part", "text", required=False, optional=True),
+        Column("municipality", "municipality", "text", required=False, optional=True),
+        Column("start_year", "start_year", "int", required=False, optional=True, min=1980, max=2100,
+               min_message="start_year must be a year", max_message="start_year must be a year"),
+    ],
+    key=("estate_id",),
+    allow_extra=True,
+    checks=[_check_estates],
+    description="estate map",
+)
+
+
+def _raw(path: Path):
+    from ..sources.tables import _raw_any, raw_from_frame
+    from .schema import input_format
+
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _raw_any(path)
     fmt = input_format(path)
+    if fmt == "sas7bdat":
+        import pyreadstat
+        try:
+            df, _ = pyreadstat.read_sas7bdat(str(path))
+        except Exception as err:
+            raise InputError(path, f"cannot read the SAS file ({type(err).__name__})") from None
+        return raw_from_frame(path, df)
+    return _raw_any(path)
+
+
+def read_estates(path: str | Path, collect: bool = False) -> pd.DataFrame:
+    """Read the estate map; columns ``estate_id, plan_id, plan_part, municipality, start_year``."""
+    from ..sources.schema import parse_table
+
+    path = Path(path)
     if not path.exists():
         raise InputError(path, "file not found")
-    first_row = 2 if fmt == "csv" else 1
-    if fmt == "csv":
-        df = pd.read_csv(path, sep=csv_delimiter(path), dtype=str, keep_default_na=False,
-                         na_values=[""], encoding="utf-8-sig")
-    elif fmt == "parquet":
-        df = pd.read_parquet(path)
-    else:
-        import pyreadstat
-
-        df, _ = pyreadstat.read_sas7bdat(str(path))
-    cols = resolve_columns(path, list(df.columns), ESTATE_COLUMNS, ESTATE_REQUIRED)
-    out = pd.DataFrame({k: df[v] for k, v in cols.items()})
+    frame = parse_table(_raw(path), ESTATES, collect=collect)
+    out = pd.DataFrame(index=range(len(frame)))
     for c in ("estate_id", "plan_id", "plan_part", "municipality"):
-        if c not in out:
-            out[c] = pd.NA
-        s = out[c].astype("string").str.strip()
-        out[c] = s.mask(s == "")
-    if "start_year" in out:
-        num = pd.to_numeric(out["start_year"], errors="coerce")
-        bad = out["start_year"].notna() & (num.isna() | (num != num.round()))
-        bad &= out["start_year"].astype("string").str.strip() != ""
-        if bad.any():
-            raise InputError(path, "start_year must be a year", row=first_row + int(bad.to_numpy().argmax()),
-                             column=cols["start_year"])
-        out["start_year"] = num.astype("Int64")
-    else:
-        out["start_year"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    miss = out["estate_id"].isna()
-    if miss.any():
-        raise InputError(path, "estate id missing", row=first_row + int(miss.to_numpy().argmax()), column=cols["estate_id"])
-    dup = out["estate_id"].duplicated()
-    if dup.any():
-        raise InputError(path, "estate id listed twice", row=first_row + int(dup.to_numpy().argmax()), column=cols["estate_id"])
-    part_no_plan = out["plan_part"].notna() & out["plan_id"].isna()
-    if part_no_plan.any():
-        raise InputError(path, "plan_part given without plan_id", row=first_row + int(part_no_plan.to_numpy().argmax()),
-                         column=cols.get("plan_part", "plan_part"))
-    parts = out.dropna(subset=["plan_part"])
-    clash = parts.groupby("plan_part")["plan_id"].transform("nunique") > 1
-    if clash.any():
-        i = clash[clash].index[0]
-        raise InputError(path, "a plan part belongs to two plans (plan_part ids must be unique)",
-                         row=first_row + int(i), column=cols.get("plan_part", "plan_part"))
-    return out[list(ESTATE_COLUMNS)].reset_index(drop=True)
+        s = frame[c].astype("string").str.strip() if c in frame.columns else pd.Series(pd.NA, index=out.index,
+                                                                                          dtype="string")
+        out[c] = s.mask(s == "").to_numpy()
+        out[c] = out[c].astype("string")
+    out["start_year"] = (frame["start_year"].astype("Int64") if "start_year" in frame.columns
+                         else pd.array([pd.NA] * len(frame), dtype="Int64"))
+    out.attrs["lines"] = frame.attrs.get("lines", [])
+    return out.reset_index(drop=True)

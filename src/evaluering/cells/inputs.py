@@ -19,7 +19,56 @@ import pandas as pd
 from ..errors import InputError
 from .schema import input_format
 
-__all__ = ["sql_string", "duckdb_scan", "sas_to_parquet", "iter_chunks", "locate", "csv_delimiter"]
+__all__ = ["sql_string", "duckdb_scan", "sas_to_parquet", "iter_chunks", "locate", "csv_delimiter",
+           "check_input_file", "row_of"]
+
+
+def check_input_file(path: str | Path) -> str:
+    """The first checks of a register extract, shared by ``evaluering validate`` and the cell
+    engines: the file exists, is not empty, and is what its name says (UTF-8 text for CSV,
+    an intact Parquet file); returns the format. Raises :class:`InputError` otherwise.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "persons.csv"
+    >>> _ = p.write_bytes("person_id,year\\n1,2018\\n".encode("utf-16"))
+    >>> try:
+    ...     check_input_file(p)
+    ... except InputError as err:
+    ...     print(err.message)
+    UTF-16 text is not supported; save the file as UTF-8 CSV
+    """
+    from ..sources.schema import _sniff_binary
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "file not found")
+    fmt = input_format(p)
+    if p.is_dir():
+        return fmt
+    with open(p, "rb") as fh:
+        head = fh.read(65536)
+    if fmt == "csv":
+        if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+            raise InputError(p, "the file is empty")
+        _sniff_binary(p, head)
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as err:
+            if err.start < len(head) - 3:     # not just a character cut at the end of the head
+                line = head[: err.start].count(b"\n") + 1
+                raise InputError(p, "not UTF-8 text; save the register extract as UTF-8", row=line) from None
+    elif fmt == "parquet":
+        size = p.stat().st_size
+        if size == 0:
+            raise InputError(p, "the file is empty")
+        with open(p, "rb") as fh:
+            fh.seek(max(0, size - 4))
+            tail = fh.read(4)
+        if not head.startswith(b"PAR1") or tail != b"PAR1":
+            raise InputError(p, "not a readable Parquet file (truncated or damaged)")
+    elif p.stat().st_size == 0:
+        raise InputError(p, "the file is empty")
+    return fmt
 
 
 def sql_string(s: str | Path) -> str:
@@ -82,9 +131,17 @@ def iter_chunks(path: str | Path, fmt: str | None = None, chunk_rows: int = 500_
             yield start, df
             start += len(df)
     elif fmt == "csv":
+        import itertools
+
         start = 2
-        for df in pd.read_csv(p, sep=csv_delimiter(p), dtype=str, keep_default_na=False,
+        sep = csv_delimiter(p)
+        lines = _record_lines(p, sep)
+        for df in pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False,
                               na_values=[""], chunksize=chunk_rows, encoding="utf-8-sig"):
+            got = list(itertools.islice(lines, len(df)))
+            if len(got) == len(df):
+                df.attrs["lines"] = got      # the line of each record, as an editor shows it
+                start = got[0] if got else start
             yield start, df
             start += len(df)
     elif fmt == "sas7bdat":
@@ -98,6 +155,33 @@ def iter_chunks(path: str | Path, fmt: str | None = None, chunk_rows: int = 500_
         raise ValueError(fmt)
 
 
+def _record_lines(path: Path, delimiter: str) -> Iterator[int]:
+    """The 1-based line where each data record of a CSV file starts (blank lines skipped
+    as pandas skips them, a quoted line break kept inside its record)."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            prev, header = 0, False
+            for rec in reader:
+                start, prev = prev + 1, reader.line_num
+                if not rec or (len(rec) == 1 and not rec[0].strip()):
+                    continue
+                if not header:
+                    header = True
+                    continue
+                yield start
+    except csv.Error:     # a field beyond the csv module's limit: no line numbers from here
+        return
+
+
+def row_of(start: int, df: pd.DataFrame, i: int) -> int:
+    """The row number of positional row ``i`` of a chunk from :func:`iter_chunks`."""
+    lines = df.attrs.get("lines")
+    return int(lines[i]) if lines is not None and i < len(lines) else start + int(i)
+
+
 def locate(path: str | Path, fmt: str, predicate: Callable[[pd.DataFrame], pd.Series],
            origin: str | Path | None = None) -> int | None:
     """The row number of the first row where ``predicate(chunk)`` is True, else ``None``.
@@ -109,5 +193,5 @@ def locate(path: str | Path, fmt: str, predicate: Callable[[pd.DataFrame], pd.Se
         df = df.rename(columns={c: str(c).lower().strip() for c in df.columns})
         mask = pd.Series(predicate(df), index=df.index).fillna(False).astype(bool).to_numpy()
         if mask.any():
-            return start + int(mask.argmax())
+            return row_of(start, df, int(mask.argmax()))
     return None

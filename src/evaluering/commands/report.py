@@ -14,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plans", metavar="DIR", help="mappe med planfiler (standard: data/raw/plans)")
     add_output_options(parser)
     parser.add_argument("--force", action="store_true", help="skriv rapporten, selv om intet er ændret")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="skriv rapporten, selv om input mangler; det manglende vises i rapporten")
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +39,12 @@ def run(args) -> int:
     from ..reporting.pdf import ChromiumMissing, find_chromium
     from ..reporting.render import render_report
 
+    from ..sources.missing import refuse_missing
+    from ..sources.validate import check_plan_sections
+
     plan = find_plan(args.plan, args.plans)
+    check_plan_sections(plan)      # the checks of `evaluering validate`
+    refuse_missing(plan, args.year, getattr(args, "allow_missing", False))
     pdf = args.pdf
     if pdf is None:
         pdf = find_chromium() is not None

@@ -19,6 +19,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--plans", default=None, help="mappe med planfiler (standard: data/raw/plans)")
     parser.add_argument("--format", choices=("json", "table"), default="table",
                         help="json (maskinlæsbar) eller table (standard)")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="vis status, selv om input mangler (tælleceller, logs, sammenligningsniveauer, "
+                        "år uden for planperioden); det manglende nævnes")
     parser.add_argument("--threshold", type=int, default=3,
                         help="diskretionering: tal under denne grænse vises ikke (standard 3; 0 = fra)")
 
@@ -98,9 +101,18 @@ def run(args) -> int:
         plan = load_plan(Path(args.plan))
     else:
         plan = find_plan(args.plan, args.plans)
+    from ..sources.missing import refuse_missing
+    from ..sources.validate import check_plan_sections
+
+    check_plan_sections(plan)      # the checks of `evaluering validate`, before any data is read
+    missing = refuse_missing(plan, args.year, getattr(args, "allow_missing", False))
     ev = evaluate(plan, args.year)
     if args.format == "json":
-        print(json.dumps(ev.to_dict(args.threshold), ensure_ascii=False, indent=1))
+        out = ev.to_dict(args.threshold)
+        out["missing_inputs"] = [m.text() for m in missing]
+        print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
         print(_table(ev, args.threshold))
+        for m in missing:
+            print(f"Mangler: {m.text()}")
     return 0

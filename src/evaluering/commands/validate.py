@@ -11,14 +11,12 @@ import sys
 
 HELP = "Kontrollér én inputfil mod sit skema"
 
-_KINDS = ("ssp", "meetings", "courses", "events", "milestones", "published", "printed-averages",
-          "cells", "plan", "lbf", "dst", "register-persons", "register-events")
-_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet", ".yaml", ".yml")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("path", help="the input file (CSV, Excel, Parquet or plan YAML), or a folder of them")
-    parser.add_argument("--kind", choices=_KINDS, default=None,
+    from ..sources.validate import KINDS
+    parser.add_argument("path", help="the input file (CSV, Excel, Parquet, SAS7BDAT or plan YAML), or a folder of them")
+    parser.add_argument("--kind", choices=KINDS, default=None,
                         help="what kind of file it is (default: guessed from the headers)")
     parser.add_argument("--plan", default=None,
                         help="check area ids and years against this plan (id or plan file)")
@@ -29,15 +27,16 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from ..sources.validate import validate_file
+    from ..sources.validate import SUFFIXES, validate_file
 
     path = Path(args.path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir()
-                       if p.is_file() and p.suffix.lower() in _SUFFIXES and not p.name.startswith((".", "~$")))
+                       if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$")))
         if not files:
             from ..errors import InputError
             raise InputError(path, "no CSV, Excel, Parquet or YAML files in the folder")
+
     else:
         files = [path]
     bad = 0

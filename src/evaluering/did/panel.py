@@ -163,43 +163,34 @@ def prepare_panel(panel: pd.DataFrame, unit: str = "unit", time: str = "time", s
 
 
 def read_panel_csv(path: str | Path) -> pd.DataFrame:
-    """Read a panel CSV (comma or semicolon separated, UTF-8 with or without BOM).
+    """Read a panel CSV (comma or semicolon separated, UTF-8 with or without BOM or cp1252)
+    with the checked reader every input uses (:func:`evaluering.sources.schema.read_raw`:
+    limits on size, rows and field length; line numbers right with blank lines and quoted
+    line breaks). In a ``;`` file numbers use the decimal comma.
 
     Raises :class:`InputError` with the file and line when the file cannot be parsed.
     """
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise InputError(path, "not UTF-8 text", row=line) from None
-    first = text.split("\n", 1)[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    import csv
-    import io
+    from ..sources.schema import read_raw
 
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    if not rows or not any(x.strip() for x in rows[0]):
-        raise InputError(path, "the file is empty", row=1)
-    header = [h.strip() for h in rows[0]]
+    path = Path(path)
+    raw = read_raw(path)
+    if raw.fmt != "csv":
+        raise InputError(path, "not a CSV file (save the panel as CSV)")
+    header = [h.strip() for h in raw.headers]
     if len(set(header)) != len(header):
-        raise InputError(path, "duplicate column name in the header", row=1)
+        raise InputError(path, "duplicate column name in the header", row=raw.header_line)
     body, lines = [], []
-    for i, r in enumerate(rows[1:], start=2):
-        if not r or all(not x.strip() for x in r):
-            continue
-        lines.append(i)
+    for r, line in zip(raw.rows, raw.lines):
         if len(r) != len(header):
             col = header[len(r)] if len(r) < len(header) else None
-            raise InputError(path, f"expected {len(header)} fields, found {len(r)}", row=i, column=col)
+            raise InputError(path, f"expected {len(header)} fields, found {len(r)}", row=line, column=col)
         cells = [x.strip() for x in r]
-        if sep == ";":  # Danish CSV: decimal comma
+        if raw.delimiter == ";":  # Danish CSV: decimal comma
             cells = [x.replace(".", "").replace(",", ".") if _DANISH_NUMBER.match(x) else x for x in cells]
         body.append(cells)
+        lines.append(line)
     if not body:
-        raise InputError(path, "no data rows", row=2)
+        raise InputError(path, "no data rows", row=raw.header_line + 1)
     df = pd.DataFrame(body, columns=header)
     df.attrs["path"] = str(path)
     df.attrs["lines"] = lines

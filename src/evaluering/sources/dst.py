@@ -349,6 +349,10 @@ def cached_queries(cache_dir: str | Path | None = None, table: str | None = None
     for q in sorted(root.glob(pattern)):
         data_file = q.with_name(q.name.replace(".query.json", ".csv"))
         if data_file.is_file():
-            out.append({"table": q.parent.name, "path": data_file,
-                        "query": json.loads(q.read_text(encoding="utf-8"))})
+            try:
+                query = json.loads(q.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError) as err:   # a corrupt cache file: say which
+                raise InputError(q, f"not a readable StatBank cache file ({type(err).__name__})",
+                                 row=getattr(err, "lineno", None)) from None
+            out.append({"table": q.parent.name, "path": data_file, "query": query})
     return out

@@ -39,7 +39,7 @@ def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows
     """
     import pandas as pd
 
-    from ..cells.inputs import iter_chunks
+    from ..cells.inputs import iter_chunks, row_of
     from ..cells.schema import (EVENT_COLUMNS, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, SEX_ALIASES,
                                 input_format)
 
@@ -84,7 +84,7 @@ def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows
                 mask = pd.Series(mask, index=df.index).fillna(False).astype(bool).to_numpy()
                 if mask.any():
                     for i in mask.nonzero()[0][:5]:
-                        col.add(start + int(i), names[w], message)
+                        col.add(row_of(start, df, int(i)), names[w], message)
 
             def as_int(w):
                 s = df[names[w]]
@@ -93,40 +93,36 @@ def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows
                 return num, bad
 
             pid, bad = as_int("person_id")
-            report(df[names["person_id"]].isna(), "person_id", "missing person id")
-            report(bad, "person_id", "person id is not a whole number")
+            # the messages of the cell engines (evaluering.cells), so that both say the same
+            report(df[names["person_id"]].isna() | bad, "person_id", "person id missing or not a whole number")
             if persons:
                 year, bad = as_int("year")
-                report(df[names["year"]].isna() | bad, "year", "missing or non-numeric year")
+                report(df[names["year"]].isna() | bad, "year", "year missing or not a whole number")
                 report(~bad & year.notna() & ~year.between(1980, 2100), "year", "not a plausible year")
                 sex = df[names["sex"]].astype("string").str.strip().str.lower()
                 report(~sex.isin(list(SEX_ALIASES)), "sex", "unknown sex code (use M/K or 1/2)")
-                for w, lo, hi in (("birth_year", 1890, 2100), ("age", 0, 125)):
-                    if w in names:
-                        v, bad = as_int(w)
-                        report(bad, w, "not a whole number")
-                        report(~bad & v.notna() & ~v.between(lo, hi), w,
-                               "negative age" if w == "age" else "not a plausible birth year")
-                if "birth_year" in names:
-                    by, _ = as_int("birth_year")
-                    report(by.notna() & year.notna() & (by > year), "birth_year", "birth year after the register year")
+                w = "age" if "age" in names else "birth_year"
+                v, bad = as_int(w)
+                age = v if w == "age" else year - v
+                report(df[names[w]].isna() | bad | ~age.between(0, 130), w,
+                       f"{w} missing, not a whole number or age outside 0-130")
                 if rows <= _DUPLICATE_CHECK_MAX:
                     keys = list(zip(pid.tolist(), year.tolist()))
                     for i, k in enumerate(keys):
                         if k in seen:
-                            col.add(start + i, names["year"], "duplicate person and year")
+                            col.add(row_of(start, df, i), names["person_id"], "a second row for the same person and year "
+                                    "(one row per person-year: the residence on 1 January)")
                         seen.add(k)
                 else:
                     dup_checked = False
             else:
                 d = pd.to_datetime(df[names["date"]].astype("string").str.strip(), errors="coerce",
                                    format="mixed", dayfirst=True)
-                report(d.isna(), "date", "missing or invalid date")
-                law = df[names["law"]].astype("string").str.strip().str.lower()
-                report(~law.isin(list(LAW_ALIASES)), "law", "unknown law (use straffeloven, vaabenloven, "
-                       "euforiserende_stoffer or anden)")
-                kd = df[names["kind"]].astype("string").str.strip().str.lower()
-                report(~kd.isin(list(KIND_ALIASES)), "kind", "unknown kind (use mistanke, sigtelse or afgoerelse)")
+                report(d.isna(), "date", "date missing or not a date (use YYYY-MM-DD or DD.MM.YYYY)")
+                for w, aliases in (("law", LAW_ALIASES), ("kind", KIND_ALIASES)):
+                    code = df[names[w]].astype("string").str.strip().str.lower()
+                    report(~code.isin(list(aliases)), w,
+                           f"{w} missing or not one of: {', '.join(sorted(set(aliases.values())))}")
     except (Problems, InputError):
         raise
     except UnicodeDecodeError:

@@ -45,6 +45,28 @@ __all__ = [
 #: how many problems a validation collects before it stops
 MAX_PROBLEMS = 20
 
+#: limits of every table reader (CSV, Excel): file size, data rows, characters in one value
+MAX_TABLE_BYTES = 200_000_000
+MAX_ROWS = 2_000_000
+MAX_FIELD_CHARS = 10_000
+#: an Excel file may unpack to at most this many bytes, and no big part may be compressed
+#: more than MAX_XLSX_RATIO times (a "ZIP bomb" is refused before openpyxl opens it)
+MAX_XLSX_UNPACKED = 200_000_000
+MAX_XLSX_RATIO = 100
+_XLSX_RATIO_FROM = 2_000_000
+
+
+def _mb(n: int) -> str:
+    return f"{n // 1_000_000} MB"
+
+
+def check_size(path: Path, limit: int = MAX_TABLE_BYTES) -> int:
+    """The size of ``path``; :class:`InputError` when it is above ``limit`` bytes."""
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(path, f"the file is larger than {_mb(limit)}; split it or raise the limit")
+    return size
+
 #: cell texts that mean "suppressed / not published" in aggregate tables (read as missing)
 SUPPRESSED_MARKERS: dict[str, str] = {
     "..": "suppressed (..)",
@@ -134,6 +156,8 @@ def parse_float(value: Any, decimal: str = ",") -> float:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
             raise ValueError("not a number")
+        if not math.isfinite(float(value)):
+            raise ValueError("not a finite number (inf or too large)")
         return float(value)
     text = _clean_number_text(str(value)).replace(" ", "")
     if text.endswith("%"):
@@ -160,7 +184,10 @@ def parse_float(value: Any, decimal: str = ",") -> float:
             text = text.replace(",", "")
     if not re.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", text):
         raise ValueError("not a number")
-    return float(text)
+    out = float(text)
+    if not math.isfinite(out):
+        raise ValueError("not a finite number (inf or too large)")
+    return out
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%y", "%Y%m%d")
@@ -243,6 +270,12 @@ def _fold(text: str) -> str:
 # Schema
 # --------------------------------------------------------------------------------------
 
+#: every header of every declared schema (normalized): the only header texts a message
+#: quotes, so that a data line read as the header (a person's name) is never echoed
+_KNOWN_HEADERS: set[str] = set()
+#: every declared schema by kind (to name the kind a wrong file looks like)
+_SCHEMAS: dict[str, "Schema"] = {}
+
 @dataclass(frozen=True)
 class Column:
     """One column of a schema.
@@ -296,6 +329,10 @@ class Schema:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    def __post_init__(self) -> None:
+        _KNOWN_HEADERS.update(normalize_header(h) for c in self.columns for h in c.headers())
+        _SCHEMAS[self.kind] = self
 
     def header_signature(self) -> set[str]:
         return {normalize_header(h) for c in self.columns if not c.optional for h in c.headers()[:1]}
@@ -373,6 +410,7 @@ def read_raw(path: str | Path, sheet: str | int | None = None) -> RawTable:
         raise InputError(path, "file not found")
     if path.is_dir():
         raise InputError(path, "a folder, not a file")
+    check_size(path)
     data = path.read_bytes()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(path, "the file is empty")
@@ -406,6 +444,7 @@ def read_raw(path: str | Path, sheet: str | int | None = None) -> RawTable:
     rows: list[list[Any]] = []
     lines: list[int] = []
     prev_end = 0
+    old_limit = csv.field_size_limit(MAX_FIELD_CHARS)
     try:
         for record in reader:
             start = prev_end + 1
@@ -418,10 +457,16 @@ def read_raw(path: str | Path, sheet: str | int | None = None) -> RawTable:
             if headers is None:
                 headers, header_line = record, start
                 continue
+            if len(rows) >= MAX_ROWS:
+                raise InputError(path, f"the file has more than {MAX_ROWS} rows", row=start)
             rows.append(record)
             lines.append(start)
     except csv.Error as err:
+        if "field larger than field limit" in str(err):
+            raise InputError(path, f"a value longer than {MAX_FIELD_CHARS} characters", row=prev_end + 1) from None
         raise InputError(path, f"broken CSV ({err})", row=prev_end + 1) from None
+    finally:
+        csv.field_size_limit(old_limit)
     if headers is None:  # pragma: no cover - excluded by the emptiness test above
         raise InputError(path, "the file is empty")
     for i, h in enumerate(headers):
@@ -442,15 +487,27 @@ def _read_excel(path: Path, sheet: str | int | None = None) -> RawTable:
         raise InputError(path, "reading Excel needs openpyxl") from None
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-    except zipfile.BadZipFile:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise InputError(path, "a damaged Excel/ZIP file") from None
+    names = {i.filename for i in infos}
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > MAX_XLSX_UNPACKED:
+            raise InputError(path, f"the Excel file unpacks to more than {MAX_XLSX_UNPACKED // 1_000_000} MB "
+                             f"({info.filename}): refused as a possible ZIP bomb")
+        if info.file_size > _XLSX_RATIO_FROM and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+            raise InputError(path, f"the Excel file's part {info.filename} is compressed more than "
+                             f"{MAX_XLSX_RATIO} times: refused as a possible ZIP bomb")
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise InputError(path, "not a table file: this looks like a Word document")
         raise InputError(path, "not a table file: a ZIP archive, not an Excel workbook")
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except InputError:
+        raise
     except Exception as err:  # openpyxl raises many kinds
         raise InputError(path, f"cannot open the Excel workbook ({type(err).__name__})") from None
     try:
@@ -469,6 +526,10 @@ def _read_excel(path: Path, sheet: str | int | None = None) -> RawTable:
             vals = list(values)
             if not any(v is not None and str(v).strip() != "" for v in vals):
                 continue
+            if any(isinstance(v, str) and len(v) > MAX_FIELD_CHARS for v in vals):
+                raise InputError(path, f"a value longer than {MAX_FIELD_CHARS} characters", row=i)
+            if len(rows) >= MAX_ROWS:
+                raise InputError(path, f"the file has more than {MAX_ROWS} rows", row=i)
             if headers is None:
                 while vals and (vals[-1] is None or str(vals[-1]).strip() == ""):
                     vals.pop()
@@ -584,6 +645,9 @@ def _match_headers(raw: RawTable, schema: Schema, col: _Collector) -> dict[str, 
             why = "the first line looks like data: is the header line missing?"
         else:
             why = f"not the right kind of file? (headers: {headers_summary(raw.headers)})"
+            other = guess_kind(raw, [s for k, s in _SCHEMAS.items() if k != schema.kind], complete_only=True)
+            if other is not None:
+                why += f"; the headers look like a '{other.kind}' file"
         col.add(raw.header_line, missing[0].header,
                 f"none of the columns of a '{schema.kind}' file ({', '.join(known)}) found: {why}")
         col.done()
@@ -880,12 +944,16 @@ def guess_kind(raw: RawTable, schemas: Iterable[Schema], complete_only: bool = F
 def headers_summary(headers: Sequence[str]) -> str:
     """``'a', 'b', 'c'`` for messages; cells with digits (maybe a data row) show as ``…``.
 
-    >>> headers_summary(["År", "Kvartal", "2018"])
-    "'År', 'Kvartal', '…'"
+    Only headers some schema declares are quoted; anything else (a name on a first line
+    that is data) shows as ``…``.
+
+    >>> _ = Schema("demo", [Column("year", "År"), Column("quarter", "Kvartal")])
+    >>> headers_summary(["År", "Kvartal", "2018", "Anders"])
+    "'År', 'Kvartal', '…', '…'"
     """
     def short(h: str) -> str:
         h = " ".join(str(h).split())
-        if any(ch.isdigit() for ch in h):
-            return "…"          # a header with digits may be a data row: never echo it
+        if any(ch.isdigit() for ch in h) or normalize_header(h) not in _KNOWN_HEADERS:
+            return "…"          # may be a data row (a name, a number): never echo it
         return h if len(h) <= 30 else h[:29] + "…"
     return ", ".join(f"'{short(h)}'" for h in headers[:8]) + (" ..." if len(headers) > 8 else "")

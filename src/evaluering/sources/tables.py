@@ -151,6 +151,9 @@ def _raw_any(path: str | Path) -> RawTable:
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         import pandas as pd
+
+        from ..cells.inputs import check_input_file
+        check_input_file(path)      # missing, empty, truncated: as `validate` says it
         try:
             frame = pd.read_parquet(path)
         except FileNotFoundError:
@@ -169,10 +172,121 @@ def read_published_values(path: str | Path, collect: bool = False) -> Any:
     return parse_table(_raw_any(path), PUBLISHED, collect=collect)
 
 
+def _fast_cells(frame) -> Any:
+    """The checks of :data:`CELLS` as column operations, for a frame that already has the
+    contract's types (a Parquet file written by this package): the checked cells, or None
+    when anything is unusual; then the row-by-row reader finds and names the problem."""
+    import numpy as np
+    import pandas as pd
+
+    from ..cellschema import CELL_COLUMNS, check_cells
+
+    if list(frame.columns) != list(CELL_COLUMNS) or len(frame) == 0:
+        return None
+    text = ("level", "area", "age_band", "sex", "measure", "source")
+    for c in text:
+        s = frame[c]
+        if not (pd.api.types.is_string_dtype(s) or s.dtype == object) or s.isna().any():
+            return None
+        if any(not isinstance(v, str) or v != v.strip() or v == "" for v in s.unique()):
+            return None
+    for c in ("year", "numerator", "denominator"):
+        if not pd.api.types.is_integer_dtype(frame[c]):
+            return None
+    if not pd.api.types.is_bool_dtype(frame["synthetic"]) or frame["synthetic"].isna().any():
+        return None
+    year, num, den = frame["year"], frame["numerator"], frame["denominator"]
+    if year.isna().any() or not year.between(1980, 2100).all() or num.isna().any() or (num < 0).any():
+        return None
+    if (den.dropna() < 0).any():
+        return None
+    if not frame["level"].isin(LEVELS).all() or not frame["sex"].isin(["M", "K", "all"]).all():
+        return None
+    events = _event_measures()
+    person = ~frame["measure"].isin(list(events)).to_numpy() & den.notna().to_numpy()
+    if (num.to_numpy()[person] > den.to_numpy(dtype="float64", na_value=np.nan)[person]).any():
+        return None
+    is_all = (frame["sex"] == "all").to_numpy()
+    mixed = set(frame["measure"][is_all].unique()) & set(frame["measure"][~is_all].unique())
+    if mixed:   # a measure with both 'all' and M/K rows: fine unless in the same area and year
+        group = ["level", "area", "year", "age_band", "measure"]
+        sub = frame[frame["measure"].isin(mixed)]
+        kinds = sub[group].assign(_all=(sub["sex"] == "all").to_numpy()).drop_duplicates()
+        if kinds.duplicated(group).any():
+            return None
+    from ..errors import InputError
+    try:
+        return check_cells(frame.reset_index(drop=True), where="cells")   # duplicate keys, ...
+    except InputError:
+        return None
+
+
 def read_cells(path: str | Path, collect: bool = False) -> Any:
     """Count cells from CSV/Excel/Parquet, checked row by row, then by
-    :func:`evaluering.cellschema.check_cells`."""
+    :func:`evaluering.cellschema.check_cells`. A Parquet file with the contract's types is
+    checked column-wise (the same rules); any problem is then found and named row by row."""
     from ..cellschema import check_cells
 
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        import pandas as pd
+
+        from ..cells.inputs import check_input_file
+        check_input_file(path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception:
+            frame = None
+        fast = _fast_cells(frame) if frame is not None else None
+        if fast is not None:
+            fast.attrs.update(source=str(path), lines=list(range(2, len(fast) + 2)), kind="cells")
+            return fast
     frame = parse_table(_raw_any(path), CELLS, collect=collect)
     return check_cells(frame, where=str(path))
+
+
+def _decimals(text: Any, decimal: str) -> int:
+    """Decimals of a value as printed in the file (``"4,2"`` with decimal comma: 1)."""
+    if not isinstance(text, str):
+        if isinstance(text, float) and text == text and not text.is_integer():
+            return len(repr(text).split(".")[1])
+        return 0
+    t = text.strip().rstrip("%").strip()
+    return len(t.split(decimal, 1)[1]) if decimal in t else 0
+
+
+def read_published_dir(directory: str | Path) -> tuple[Any, Any, dict[str, Any]]:
+    """Every table of a published-figures folder, read with the same checked readers as
+    ``evaluering validate``: ``(values, printed_averages, other)``.
+
+    A CSV with ``printed_value`` is printed averages, one with ``indicator`` and ``value``
+    (or ``indikator``/``værdi``) yearly values; ``;`` or ``,`` separated, UTF-8 or cp1252,
+    ``..``/``x`` markers read as missing. ``values`` has a ``decimals`` column (as printed),
+    ``printed_averages`` a ``printed_decimals`` column; ``source_file`` names the file.
+    Other tables are kept as text by file stem.
+    """
+    import pandas as pd
+
+    from .schema import normalize_header
+
+    values, averages, other = [], [], {}
+    for path in sorted(Path(directory).glob("*.csv")):
+        raw = read_raw(path)
+        heads = {normalize_header(h) for h in raw.headers}
+        if "printed_value" in heads:
+            frame = parse_table(raw, PRINTED_AVERAGES)
+            pos = [normalize_header(h) for h in raw.headers].index("printed_value")
+            frame["printed_decimals"] = [_decimals(r[pos] if pos < len(r) else "", raw.decimal) for r in raw.rows]
+            frame["source_file"] = path.name
+            averages.append(frame)
+        elif heads & {"value", "værdi"} and heads & {"indicator", "indikator"}:
+            frame = parse_table(raw, PUBLISHED)
+            norm = [normalize_header(h) for h in raw.headers]
+            pos = norm.index("value") if "value" in norm else norm.index("værdi")
+            frame["decimals"] = [_decimals(r[pos] if pos < len(r) else "", raw.decimal) for r in raw.rows]
+            frame["source_file"] = path.name
+            values.append(frame)
+        else:
+            other[path.stem] = pd.DataFrame([[str(v) for v in r] + [""] * (len(raw.headers) - len(r))
+                                             for r in raw.rows], columns=raw.headers)
+    return values, averages, other

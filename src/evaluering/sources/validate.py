@@ -17,11 +17,13 @@ from typing import Any, Callable
 from ..errors import EvalueringError, InputError
 from .schema import MAX_PROBLEMS, Problems, normalize_header
 
-__all__ = ["KINDS", "Validation", "validate_file", "guess_kind"]
+__all__ = ["KINDS", "Validation", "validate_file", "guess_kind", "check_plan_sections"]
 
 KINDS: tuple[str, ...] = ("ssp", "meetings", "courses", "events", "milestones", "published",
                           "printed-averages", "cells", "plan", "lbf", "dst",
-                          "register-persons", "register-events", "survey")
+                          "register-persons", "register-events", "estates", "did-panel", "survey")
+#: file name endings `validate` reads (a folder: every such file in it)
+SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet", ".yaml", ".yml", ".sas7bdat")
 
 
 @dataclass
@@ -40,13 +42,15 @@ class Validation:
 
     def lines(self, limit: int = 10) -> list[str]:
         """``OK: ...`` or the first ``limit`` problems (and how many more)."""
+        from ..errors import localize
+
         if self.ok:
-            return [f"OK: {self.summary}"]
+            return [localize(f"OK: {self.summary}")]
         out = [str(p) for p in self.problems[:limit]]
         more = max(self.total_problems, len(self.problems)) - len(out)
         if more > 0:
-            out.append(f"... and {more} more problem(s)" if self.total_problems < MAX_PROBLEMS
-                       else f"... and more problems (showing the first {len(out)})")
+            out.append(localize(f"... and {more} more problem(s)" if self.total_problems < MAX_PROBLEMS
+                                else f"... and more problems (showing the first {len(out)})"))
         return out
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
@@ -131,10 +135,30 @@ def _summary_cells(f) -> str:
             f"{', '.join(sorted(f['level'].unique()))}, years {_years(f['year'])}")
 
 
+def check_plan_sections(plan) -> None:
+    """Run the checks the consumers run on a plan's sections (the same functions, in the
+    order :func:`evaluering.evaluation.evaluate` calls them): indicators, criteria,
+    activities, school holidays, budget. Raises the first :class:`PlanError`."""
+    from ..activities import activity_goals
+    from ..budget import check_budget
+    from ..catalogue import load_catalogue
+    from ..criteria import parse_criteria
+    from ..holidays import holiday_rules
+
+    for i in range(len(plan.focus_areas)):   # every delaftale of a plan with focus_areas:
+        view = plan.for_focus_area(i)
+        catalogue = load_catalogue(view)
+        parse_criteria(view, catalogue)
+        activity_goals(view)
+        holiday_rules(view)
+        check_budget(view, {})
+
+
 def _read_plan(path, plan, collect):
     from ..plan import load_plan
     p = load_plan(path)
     p.focus_area_specs()   # every delaftale names a known focus area (PlanError otherwise)
+    check_plan_sections(p)
     return p
 
 
@@ -191,9 +215,40 @@ def _summary_dst(f) -> str:
 
 def _read_register(kind: str) -> Callable:
     def read(path, plan, collect):
+        from ..cells.inputs import check_input_file
         from .register import read_register
+        check_input_file(path)           # the first checks of the cell engines
         return read_register(path, kind, collect=collect)
     return read
+
+
+def _read_estates(path, plan, collect):
+    from ..cells.estates import read_estates
+    return read_estates(path, collect=collect)
+
+
+def _summary_estates(f) -> str:
+    return (f"estate map, {len(f)} estates, {f['plan_id'].nunique()} plan(s), "
+            f"{int(f['plan_part'].notna().sum())} with a plan part")
+
+
+def read_did_panel(path, plan=None, collect=False):
+    """A DiD panel as ``evaluering did`` reads it: :func:`evaluering.did.read_panel_csv`, then
+    :func:`evaluering.did.prepare_panel` with the standard columns (``unit, time, start`` and
+    ``count, population`` or ``outcome``)."""
+    from ..did.panel import prepare_panel, read_panel_csv
+
+    raw = read_panel_csv(path)
+    cols = set(raw.columns)
+    if "outcome" in cols and "count" not in cols:
+        return prepare_panel(raw, "unit", "time", "start", outcome="outcome", where=str(path))
+    return prepare_panel(raw, "unit", "time", "start", count="count", population="population",
+                         where=str(path))
+
+
+def _summary_panel(f) -> str:
+    return (f"DiD panel, {len(f)} rows, {f['unit'].nunique()} units, periods {_years(f['time'])}, "
+            f"{int((f.groupby('unit')['start'].first() > 0).sum())} treated unit(s)")
 
 
 def _summary_register(f) -> str:
@@ -215,16 +270,27 @@ _READERS: dict[str, tuple[Callable, Callable]] = {
     "dst": (_read_dst, _summary_dst),
     "register-persons": (_read_register("register-persons"), _summary_register),
     "register-events": (_read_register("register-events"), _summary_register),
+    "estates": (_read_estates, _summary_estates),
+    "did-panel": (read_did_panel, _summary_panel),
     "survey": (_read_survey, lambda f: f"beboerundersøgelse, {len(f)} rows, years {_years(f['year'])}"),
 }
+
+#: header-only schema of a DiD panel (to recognise one)
+def _panel_schemas() -> list:
+    from .schema import Column, Schema
+    return [Schema("did-panel", [Column("unit", "unit"), Column("time", "time"), Column("start", "start"),
+                                 Column("count", "count", optional=True),
+                                 Column("population", "population", optional=True),
+                                 Column("outcome", "outcome", optional=True)])]
 
 
 def _header_schemas() -> list:
     from .logs import LOG_SCHEMAS
     from .tables import CELLS, PRINTED_AVERAGES, PUBLISHED
+    from ..cells.estates import ESTATES
     from .survey import SURVEY
     schemas = [*LOG_SCHEMAS.values(), *_declared_log_schemas().values(), SURVEY, PUBLISHED, PRINTED_AVERAGES,
-               CELLS]
+               CELLS, ESTATES, *_panel_schemas()]
     try:
         from .register import REGISTER_SCHEMAS
         schemas.extend(REGISTER_SCHEMAS.values())
@@ -245,7 +311,11 @@ def guess_kind(path: str | Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "plan"
+    if suffix == ".sas7bdat":
+        return _guess_sas(path)
     if suffix == ".parquet":
+        from ..cells.inputs import check_input_file
+        check_input_file(path)
         import pandas as pd
         try:
             raw = raw_from_frame(path, pd.read_parquet(path).head(0))
@@ -279,18 +349,25 @@ def guess_kind(path: str | Path) -> str:
                      row=raw.header_line)
 
 
-def _hint(errors: list[InputError], path, kind: str | None) -> list[InputError]:
-    """Add "the headers look like a '<kind>' file" to a wrong-kind error."""
-    if errors and "not the right kind of file" in errors[0].message:
-        try:
-            other = guess_kind(path)
-        except EvalueringError:
-            other = None
-        if other and other != kind:
-            e = errors[0]
-            errors[0] = InputError(e.path, f"{e.message}; the headers look like a '{other}' file",
-                                   row=e.row, column=e.column)
-    return errors
+def _guess_sas(path: Path) -> str:
+    """The kind of a SAS7BDAT file from its column names (read without the data)."""
+    from .schema import Column, RawTable, Schema, guess_kind as guess_schema
+
+    if not path.exists():
+        raise InputError(path, "file not found")
+    try:
+        import pyreadstat
+        _, meta = pyreadstat.read_sas7bdat(str(path), metadataonly=True)
+    except Exception as err:
+        raise InputError(path, f"cannot read the SAS file ({type(err).__name__})") from None
+    raw = RawTable(path, [str(c).lower() for c in meta.column_names], [], [], fmt="sas7bdat")
+    from ..cells.estates import ESTATES
+    from .register import REGISTER_SCHEMAS
+    schema = guess_schema(raw, [*REGISTER_SCHEMAS.values(), ESTATES], complete_only=True)
+    if schema is None:
+        raise InputError(path, "cannot tell what kind of file this is from its headers "
+                         f"({len(raw.headers)} columns); give --kind (register-persons, register-events, estates)")
+    return schema.kind
 
 
 def validate_file(path: str | Path, kind: str | None = None, plan: Any = None,
@@ -312,8 +389,8 @@ def validate_file(path: str | Path, kind: str | None = None, plan: Any = None,
         reader, summarise = _READERS[kind]
         result = reader(path, plan, True)
     except Problems as many:
-        return Validation(path_s, kind, problems=_hint(list(many.errors), path, kind),
+        return Validation(path_s, kind, problems=list(many.errors),
                           total_problems=len(many.errors))
     except InputError as err:
-        return Validation(path_s, kind, problems=_hint([err], path, kind), total_problems=1)
+        return Validation(path_s, kind, problems=[err], total_problems=1)
     return Validation(path_s, kind, summary=summarise(result))

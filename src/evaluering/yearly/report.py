@@ -82,8 +82,14 @@ class YearlyReport:
         cells_file = _resolve(cells_path, root)
         if not cells_file.is_file():
             raise InputError(cells_path, "count cells not found; run `evaluering build` (or `make report`)")
-        cells = check_cells(pd.read_parquet(cells_file), where=str(cells_path))
-        published = load_published(_resolve(published_dir, root))
+        from ..sources.tables import read_cells   # the reader `evaluering validate` uses
+        cells = read_cells(cells_file)
+        # a plan without its own `data.published` shows no printed figures (never another plan's)
+        if published_dir == DEFAULT_PUBLISHED and not plan.data.get("published"):
+            from ..published import Published
+            published = Published.empty()
+        else:
+            published = load_published(_resolve(published_dir, root), plan=plan)
         from ..reporting.params import relative_to_root
 
         params = {"plan_id": plan_id, "year": int(year), "plans_dir": str(plans_dir),
@@ -152,6 +158,9 @@ class YearlyReport:
                + (f" ({h.esc(parts)})" if parts else "") + ".</p>"]
         if self.synthetic:
             out.append(h.notice(f"<b>Syntetiske data.</b> {h.esc(text.SYNTHETIC_BANNER)}", "synthetic"))
+        from ..sources.missing import missing_inputs   # said, not hidden (report --allow-missing)
+        for m in missing_inputs(p, self.year, cells=self.cells, published=self.published):
+            out.append(h.notice(f"<b>Manglende data.</b> {h.esc(m.text())}", "warning"))
         self.payload.update(plan={"id": p.id, "name": p.name, "year": self.year,
                                   "synthetic": self.synthetic,
                                   "estates": p.estate_ids})

@@ -132,13 +132,147 @@ def main() -> None:
                                   "period: {start: 2017-02-01, end: 2020-12-31}", "estates: [{id: A}]"])
     text("plan_end_before_start.yaml", ["id: test", "name: Test", "municipality: {code: '851'}",
                                         "period:", "  start: 2020-02-01", "  end: 2017-12-31", "estates: [{id: A}]"])
+    more()
+
+
+PLAN = (HERE.parents[2] / "data" / "raw" / "plans" / "aalborg-oest.yaml").read_text(encoding="utf-8")
+PANEL_H = "unit,time,start,count,population"
+ESTATE_H = "estate_id,plan_id,plan_part,municipality"
+
+
+def plan_variant(name: str, old: str, new: str, count: int = 1) -> None:
+    """The bundled plan with one change (``old`` must occur in it)."""
+    assert old in PLAN, old
+    (HERE / name).write_text(PLAN.replace(old, new, count), encoding="utf-8")
+
+
+def parquet(name: str, columns: dict, truncate: bool = False) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    path = HERE / name
+    pq.write_table(pa.table(columns), path)
+    if truncate:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+
+
+def cells_columns(**change) -> dict:
+    cols = {"level": ["estate", "estate", "estate"], "area": ["AO-01", "AO-02", "AO-03"],
+            "year": [2018, 2018, 2018], "age_band": ["10-17"] * 3, "sex": ["all"] * 3,
+            "measure": ["sigtede"] * 3, "numerator": [3, 1, 2], "denominator": [40, 30, 35],
+            "source": ["test"] * 3, "synthetic": [True] * 3}
+    cols.update(change)
+    return cols
+
+
+def more() -> None:
+    """The second part of the corpus (issue 14): plans, more logs, published tables, cells,
+    estate maps, register extracts, DiD panels. All values invented."""
+    # --- plan files: the bundled plan with one mistake each
+    plan_variant("plan_duplicate_key.yaml", "\nperiod:", "\nname: Et andet navn\nperiod:")
+    plan_variant("plan_impossible_date.yaml", "start: 2017-02-01", "start: 2017-02-31")
+    plan_variant("plan_inf_budget.yaml", "amount_kr: 114000", "amount_kr: .inf")
+    plan_variant("plan_misspelt_budget.yaml", "\nbudget:", "\nbudgett:")
+    plan_variant("plan_thousands_points.yaml", "amount_kr: 894000", "amount_kr: 1.200.000")
+    plan_variant("plan_unknown_criterion_kind.yaml", "kind: relative_change", "kind: relativ_aendring")
+    plan_variant("plan_unknown_indicator.yaml", "indicator: andel_sigtede_10_17", "indicator: andel_sigtet_10_17")
+    plan_variant("plan_unknown_metric.yaml", "metric: open_meetings", "metric: open_meeting")
+    plan_variant("plan_unknown_nested_key.yaml", "    printed: {", "    printet: {")
+    plan_variant("plan_nan_target.yaml", "change_pct: -20}", "change_pct: .nan}")
+    plan_variant("plan_text_year.yaml", "target: {year: 2020, change_pct: -25}", "target: {year: '2020', change_pct: -25}")
+    plan_variant("plan_unknown_comparison_level.yaml", "comparison_levels: [municipality, public_housing, country]",
+                 "comparison_levels: [municipality, almene, country]")
+    plan_variant("plan_invalid_yaml.yaml", "comparison_levels: [municipality, public_housing, country]",
+                 "comparison_levels: [municipality, public_housing, country")
+    (HERE / "plan_utf16.yaml").write_bytes(PLAN.encode("utf-16"))
+    lol = ["id: laughs", "name: Billion laughs", "municipality: {code: '851'}",
+           "period: {start: 2017-02-01, end: 2020-12-31}", "estates: [{id: A}]",
+           'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        lol.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]")
+    lol += ["resources:", "  laughs: *l9"]
+    text("plan_billion_laughs.yaml", lol + ["# " + "x" * 60] * 92)
+    text("plan_recursive_alias.yaml", ["id: loop", "name: Loop", "municipality: {code: '851'}",
+                                       "period: {start: 2017-02-01, end: 2020-12-31}", "estates: &e [{id: A, name: *e}]"])
+    text("plan_not_a_mapping.yaml", ["- id: a", "- id: b"])
+    # --- logs
+    text("milestones_quoted_newline.csv", [MILE_H, 'K3;15.12.2018;opnået;"Referat 12.12.2018', 'godkendt i styregruppen"',
+                                           "", "K3b;01.06.2019;færdig;"])
+    text("ssp_headerless_names.csv", ["Anders Hansen;Birgitte Jensen;Carl Nielsen", "Dorte Berg;Erik Holm;Frida Lund"])
+    text("ssp_long_field.csv", [SSP_H, "2018;1;AO-01;1;3", "2018;2;AO-01;1;" + "9" * 20000])
+    text("meetings_utf16.csv", [MEET_H, "14.03.2018;Netværksmøde;ja;;nej"], encoding="utf-16")
+    text("courses_inf_number.csv", [COURSE_H, "1;01.03.2018;ja;forening", "inf;02.03.2018;nej;"])
+    xlsx("events_long_field.xlsx", [["Dato", "Tema", "Deltagere"], ["2018-09-12", "T" * 12000, 14]])
+    (HERE / "events_zip_bomb.xlsx").write_bytes(_zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<w/>",
+                                                      "xl/worksheets/sheet1.xml": " " * 250_000_000}))
+    # --- published tables (aggregate: values may be echoed)
+    text("published_inf_value.csv", [PUB_H, "T2,andel,plan,aalborg-oest,Aalborg Øst,2014,inf,,pct.,kilde"])
+    text("published_1e999.csv", [PUB_H, "T2,andel,plan,aalborg-oest,Aalborg Øst,2014,4.0,,pct.,kilde",
+                                 "T2,andel,plan,aalborg-oest,Aalborg Øst,2015,1e999,,pct.,kilde"])
+    text("published_year_1899.csv", [PUB_H, "T2,andel,plan,aalborg-oest,Aalborg Øst,1899,4.0,,pct.,kilde"])
+    text("published_semicolon_text.csv", [PUB_H.replace(",", ";"), "T2;andel;plan;aalborg-oest;Aalborg Øst;2014;4,2;;pct.;kilde",
+                                          "T2;andel;plan;aalborg-oest;Aalborg Øst;2015;fire komma to;;pct.;kilde"])
+    text("printed_averages_last_before_first.csv",
+         ["table,indicator,level,area,area_name,first_year,last_year,printed_value,unit,source",
+          "T2,andel,plan,aalborg-oest,Aalborg Øst,2015,2012,3.4,pct.,kilde"])
+    # --- count cells (not echoed: a small count can point at a person)
+    text("cells_inf_numerator.csv", [CELLS_H, "estate,AO-01,2018,10-17,all,sigtede,inf,40,test,true"])
+    text("cells_1e999_denominator.csv", [CELLS_H, "estate,AO-01,2018,10-17,all,sigtede,3,40,test,true",
+                                         "estate,AO-02,2018,10-17,all,sigtede,3,1e999,test,true"])
+    text("cells_year_1899.csv", [CELLS_H, "estate,AO-01,1899,10-17,all,sigtede,3,40,test,true"])
+    text("cells_year_2999.csv", [CELLS_H, "estate,AO-01,2018,10-17,all,sigtede,3,40,test,true",
+                                 "estate,AO-01,2999,10-17,all,sigtede,3,40,test,true"])
+    parquet("cells_truncated.parquet", cells_columns(), truncate=True)
+    parquet("cells_text_numerator.parquet", cells_columns(numerator=["3", "1", "tre"]))
+    parquet("cells_decimal_numerator.parquet", cells_columns(numerator=[3.0, 1.5, 2.0]))
+    parquet("cells_text_synthetic.parquet", cells_columns(synthetic=["true", "måske", "true"]))
+    parquet("cells_negative_numerator.parquet", cells_columns(numerator=[3, -1, 2]))
+    # --- estate maps
+    text("estates_empty.csv", [""], eol="")
+    text("estates_header_only.csv", [ESTATE_H])
+    text("estates_ragged.csv", [ESTATE_H, "AO-01,aalborg-oest,himmerland,0851", "AO-02,aalborg-oest,himmerland,0851,x,y"])
+    text("estates_duplicate.csv", [ESTATE_H, "AO-01,aalborg-oest,,0851", "AO-02,aalborg-oest,,0851", "AO-01,aalborg-oest,,0851"])
+    text("estates_missing_id.csv", [ESTATE_H, "AO-01,aalborg-oest,,0851", ",aalborg-oest,,0851"])
+    text("estates_part_without_plan.csv", [ESTATE_H, "AO-01,aalborg-oest,himmerland,0851", "AO-02,,himmerland,0851"])
+    text("estates_part_in_two_plans.csv", [ESTATE_H, "AO-01,aalborg-oest,p1,0851", "B-01,andet,p1,0101"])
+    text("estates_bad_start_year.csv", [ESTATE_H + ",start_year", "AO-01,aalborg-oest,,0851,2017", "AO-02,aalborg-oest,,0851,snart"])
+    text("estates_utf16.csv", [ESTATE_H, "AO-01,aalborg-oest,,0851"], encoding="utf-16")
+    # --- register extracts (person-level: values never echoed)
+    text("register_persons_utf16.csv", ["person_id,year,estate_id,birth_year,sex", "101,2018,AO-01,2004,M"],
+         encoding="utf-16")
+    parquet("register_persons_truncated.parquet", {"person_id": [101, 102], "year": [2018, 2018],
+                                                   "estate_id": ["AO-01", "AO-01"], "birth_year": [2004, 2003],
+                                                   "sex": ["M", "K"]}, truncate=True)
+    text("register_persons_no_sex.csv", ["person_id,year,estate_id,birth_year", "101,2018,AO-01,2004"])
+    text("register_events_bad_date.csv", ["person_id;date;law;kind", "101;2018-03-01;straffeloven;sigtelse",
+                                          "102;2018-02-31;straffeloven;sigtelse"])
+    text("register_persons_age_text.csv", ["person_id,year,estate_id,age,sex", "101,2018,AO-01,14,M",
+                                           "102,2018,AO-01,fjorten,K"])
+    text("register_persons_blank_lines.csv", ["person_id,year,estate_id,birth_year,sex", "101,2018,AO-01,2004,M", "",
+                                              "102,2018,AO-01,2003,K", "", "", "103,2018,AO-02,2005,X"])
+    text("register_events_quoted_newline.csv", ["person_id,date,law,kind", '101,2018-03-01,"straffe', 'loven",sigtelse',
+                                                "102,2018-04-01,straffeloven,sigtelse", "103,2018-04-02,straffeloven,dom"])
+    # --- DiD panels
+    panel = ["A,2016,2017,3,40", "A,2017,2017,2,41", "B,2016,0,4,50", "B,2017,0,5,52"]
+    text("panel_long_field.csv", [PANEL_H, panel[0], "A" * 20000 + ",2017,2017,2,41"])
+    text("panel_ragged.csv", [PANEL_H, panel[0], "A,2017,2017,2"])
+    text("panel_count_over_population.csv", [PANEL_H, panel[0], panel[1], "B,2016,0,60,50"])
+    text("panel_text_time.csv", [PANEL_H, panel[0], "A,sidste år,2017,2,41"])
+    text("panel_duplicate_period.csv", [PANEL_H, panel[0], panel[1], "A,2017,2017,1,41"])
+    text("panel_quoted_newline.csv", [PANEL_H, '"A\nA",2016,2017,3,40', panel[2], "B,2017,0,-5,52"])
+    text("panel_blank_lines.csv", [PANEL_H, "", panel[0], "", "", "A,2017,2017,2,x"])
+    text("panel_start_changes.csv", [PANEL_H, panel[0], "A,2017,2018,2,41"])
+    text("panel_duplicate_header.csv", ["unit,time,start,count,count", panel[0]])
+    # --- StatBank cache answer damaged
+    (HERE / "dst_binary_garbage.csv").write_bytes("\ufeffOMRÅDE;KØN;ALDER;TID;INDHOLD\r\n".encode("utf-8")
+                                                  + b"851;1;\x00\xff\xfe garbage")
 
 
 def _zip(files: dict[str, str]) -> bytes:
     import io
     import zipfile
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for name, content in files.items():
             zf.writestr(name, content)
     return buf.getvalue()
