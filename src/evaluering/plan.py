@@ -113,6 +113,8 @@ class Plan:
     lines: dict[str, int] = field(default_factory=dict, repr=False)
     #: set on the view of one delaftale (:meth:`for_focus_area`): the delaftale and its key prefix
     delaftale: Delaftale | None = None
+    #: on a view: the whole plan it was taken from
+    whole: "Plan | None" = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ focus areas (delaftaler)
     @property
@@ -172,7 +174,7 @@ class Plan:
         data = dict(self.data)
         for kind, path in (entry.get("logs") or {}).items():
             data[str(kind) if str(kind).endswith("_log") else f"{kind}_log"] = path
-        return dataclasses.replace(self, raw=raw, data=data, focus_area=area.focus_area, delaftale=area)
+        return dataclasses.replace(self, raw=raw, data=data, focus_area=area.focus_area, delaftale=area, whole=self)
 
     def focus_area_specs(self) -> list:
         """The :class:`~evaluering.domain.focus.FocusArea` of each delaftale (built-in files
