@@ -7,12 +7,13 @@ STAMP  := $(VENV)/.installed
 YEAR   ?= 2020
 PLAN   ?=
 
-.PHONY: setup data report test bench chromium clean distclean help
+.PHONY: setup data report test bench lab chromium clean distclean help
 
 help:
 	@echo "make report   set up, build data/processed/ and write the yearly report(s) to reports/$(YEAR)/"
 	@echo "make test     set up and run the test suite"
 	@echo "make bench    run the benchmarks (prints BENCH lines)"
+	@echo "make lab      start JupyterLab in the project folder on the project's kernel (evaluering)"
 
 # The virtual environment: reinstalled only when pyproject.toml changes.
 setup: $(STAMP)
@@ -39,6 +40,12 @@ report: data chromium
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# JupyterLab on the project's kernel ("Python (evaluering)", installed by setup); the
+# notebooks find the project folder themselves (project_root ""), from notebooks/ or the root.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. \
+	  --MappingKernelManager.default_kernel_name=evaluering notebooks/yearly_report.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -173,76 +173,80 @@ class Evaluation:
         s = self.series[indicator_id]
         return s if levels is None else s[s["level"].isin(levels)].reset_index(drop=True)
 
-    def suppressed_criteria(self, threshold: int = 3) -> pd.DataFrame:
-        """:attr:`criteria` with every value computed from a count ``0 < n < threshold``
-        blanked (value, count, interval and the change statistics built on it), and the
-        reason in ``baseline_reason``/``observed_reason``."""
-        out = self.criteria.copy()
-        out["baseline_reason"] = None
-        out["observed_reason"] = None
+    def released(self, threshold: int = 3, release=None):
+        """The :class:`~evaluering.disclosure.release.Release` the outputs of this evaluation
+        read: ``release`` when given (a project-wide one, :func:`~evaluering.disclosure.release.release_for_plans`),
+        else one made for this plan alone (cached per threshold)."""
+        if release is not None:
+            return release
+        cache = self.__dict__.setdefault("_releases", {})
+        if threshold not in cache:
+            from .disclosure.release import release_evaluations
+
+            cache[threshold] = release_evaluations([self], self.year, threshold=threshold)
+        return cache[threshold]
+
+    def suppressed_criteria(self, threshold: int = 3, release=None) -> pd.DataFrame:
+        """:attr:`criteria` as released (:meth:`evaluering.disclosure.release.Release.criteria`):
+        every value computed from an unreleased count blanked (value, count, interval, the
+        target and path derived from it, the change statistics), the reason in
+        ``baseline_reason``/``observed_reason``; 0 or 1 turns disclosure control off."""
         if not threshold or threshold <= 1:
+            out = self.criteria.copy()
+            out["baseline_reason"] = None
+            out["observed_reason"] = None
             return out
-        change = ["difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
-                  "ratio_upper", "p_value"]
-        for i in out.index:
-            for prefix in ("baseline", "observed"):
-                c = out.at[i, f"{prefix}_count"]
-                if pd.notna(c) and 0 < c < threshold:
-                    out.at[i, f"{prefix}_reason"] = f"< {threshold}"
-                    for col in (f"{prefix}_value", f"{prefix}_count", f"{prefix}_lower",
-                                f"{prefix}_upper", *change):
-                        out.at[i, col] = math.nan
-                    out.at[i, "significant"] = None
-        return out
+        return self.released(threshold, release).criteria(self)
 
-    def suppressed_series(self, indicator_id: str, threshold: int = 3) -> pd.DataFrame:
-        """The series of one indicator without estates, after disclosure control
-        (:func:`evaluering.disclosure.suppress_table`: counts ``0 < n < threshold`` and what
-        could recover them through the plan_part -> plan sums are blanked; the reason is in
+    def suppressed_series(self, indicator_id: str, threshold: int = 3, release=None) -> pd.DataFrame:
+        """The series of one indicator without estates, as released
+        (:meth:`evaluering.disclosure.release.Release.series`; the reason is in
         ``suppressed_reason``)."""
-        s = self.series[indicator_id]
-        s = s[s["level"] != "estate"].reset_index(drop=True).copy()
-        s["suppressed_reason"] = None
-        if not threshold or threshold <= 1 or s.empty:
+        if not threshold or threshold <= 1:
+            s = self.series[indicator_id]
+            s = s[s["level"] != "estate"].reset_index(drop=True).copy()
+            s["suppressed_reason"] = None
             return s
-        from .disclosure import suppress_table
+        return self.released(threshold, release).series(self, indicator_id)
 
-        hierarchy = {pt.id: self.plan.id for pt in self.plan.parts}
-        counts = s[["level", "area", "year", "numerator"]].copy()
-        counts["numerator"] = counts["numerator"].astype("Float64")
-        res = suppress_table(counts, count_cols=["numerator"], threshold=threshold,
-                             hierarchy={"area": hierarchy} if hierarchy else None,
-                             keys=["level", "area", "year"])
-        reasons = res.reasons["numerator"].to_numpy()
-        hit = pd.notna(reasons)
-        s["suppressed_reason"] = [r if h else None for r, h in zip(reasons, hit)]
-        for col in ("numerator", "value", "lower", "upper", "wilson_lower", "wilson_upper", "computed_value"):
-            s.loc[hit, col] = math.nan
-        return s
-
-    def to_dict(self, threshold: int = 3) -> dict:
+    def to_dict(self, threshold: int = 3, release=None) -> dict:
         """JSON-safe dict: the output of ``evaluering status --format json``.
 
-        Disclosure control is applied with ``threshold`` (0 turns it off): criteria values
-        from counts below it are blanked, indicator series go through
-        :func:`evaluering.disclosure.suppress_table`; estate-level rows are left out.
+        Every number comes from the release (``release``, else one for this plan alone):
+        criteria, series (years up to the report year, no estates), activities, averages and
+        the budget's participants; ``threshold`` 0 turns disclosure control off.
         """
+        off = not threshold or threshold <= 1
+        rel = None if off else self.released(threshold, release)
         indicators = []
         for ind_id in self.series:
             ind = self.catalogue[ind_id]
-            keep = self.suppressed_series(ind_id, threshold)
+            keep = self.suppressed_series(ind_id, threshold, rel)
+            keep = keep[keep["year"] <= self.year]
             indicators.append({"id": ind_id, "label": ind.label_da, "unit": ind.unit_da,
                                "kind": ind.kind, "definition": ind.definition_da,
                                "series": _records(keep.drop(columns=["indicator"]))})
+        if off:
+            activities, averages, budget = self.activities, self.averages, self.budget
+            if len(averages):
+                averages = averages[averages["level"] != "estate"]
+        else:
+            activities, averages, budget = rel.activities(self), rel.averages(self), rel.budget(self)
+        printed = self.printed_checks
+        if not off and len(printed) and "computed_pooled" in printed.columns and averages is not None and len(averages):
+            pooled = averages.set_index(["indicator", "level", "area"])["pooled_rate"]
+            printed = printed.copy()
+            printed["computed_pooled"] = [pooled.get((a, b, c), math.nan) for a, b, c in
+                                          printed[["indicator", "level", "area"]].itertuples(index=False)]
         return _jsonable({
             "plan": self.plan.id, "plan_name": self.plan.name, "year": self.year,
             "synthetic": self.synthetic, "data_label": SYNTHETIC_LABEL if self.synthetic else "",
             "example_logs": self.example_logs, "disclosure_threshold": threshold,
-            "criteria": _records(self.suppressed_criteria(threshold)),
-            "activities": _records(self.activities),
-            "budget": self.budget, "printed_checks": _records(self.printed_checks),
-            "averages": _records(self.averages[self.averages["level"] != "estate"]
-                                 if len(self.averages) else self.averages), "indicators": indicators, "notes": list(self.notes),
+            "criteria": _records(self.suppressed_criteria(threshold, rel)),
+            "activities": _records(activities),
+            "budget": budget, "printed_checks": _records(printed),
+            "averages": _records(averages) if averages is not None else [],
+            "indicators": indicators, "notes": list(self.notes),
         })
 
     def __repr__(self) -> str:
@@ -299,9 +303,11 @@ def render_html(ev: Evaluation, threshold: int = 3) -> str:
     out.append("</table>")
     out.append("<h4>Aktivitetsmål</h4><table><tr><th>Mål</th><th>Mål for året</th><th>Opnået</th>"
                "<th>Status</th><th>Bemærkning</th></tr>")
-    for r in ev.activities.itertuples():
+    for r in (ev.released(threshold).activities(ev) if threshold and threshold > 1 else ev.activities).itertuples():
         unit = "pct." if r.unit == "pct." or r.metric == "attachment_rate" else "antal"
         obs = _fmt_value(r.observed, unit, 0)
+        if getattr(r, "observed_reason", None):
+            obs = e(r.observed_reason)
         if not pd.isna(r.lower):
             obs += f" [{_fmt_value(r.lower, unit, 0)}; {_fmt_value(r.upper, unit, 0)}]"
         out.append(f"<tr><td>{e(str(r.goal))}: {e(str(r.title))}</td><td>{_fmt_value(r.target, unit, 0)}</td>"

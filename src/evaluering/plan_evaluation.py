@@ -51,10 +51,26 @@ class PlanEvaluation:
                 return ev
         raise KeyError(f"unknown delaftale '{which}' (known: {', '.join(e.delaftale.id for e in self.focus_areas)})")
 
-    def _concat(self, name: str, threshold: int | None = None) -> pd.DataFrame:
+    def released(self, threshold: int = 3, release=None):
+        """The :class:`~evaluering.disclosure.release.Release` every delaftale's outputs read:
+        ``release`` when given, else one made for this plan alone (cached per threshold)."""
+        if release is not None:
+            return release
+        cache = self.__dict__.setdefault("_releases", {})
+        if threshold not in cache:
+            from .disclosure.release import release_evaluations
+
+            cache[threshold] = release_evaluations([self], self.year, threshold=threshold)
+        return cache[threshold]
+
+    def _rel(self, threshold, release):
+        return self.released(threshold, release) if threshold and threshold > 1 else None
+
+    def _concat(self, name: str, threshold: int | None = None, release=None) -> pd.DataFrame:
         frames = []
+        rel = self._rel(threshold, release) if name == "suppressed_criteria" else None
         for ev in self.focus_areas:
-            df = ev.suppressed_criteria(threshold) if name == "suppressed_criteria" else getattr(ev, name)
+            df = ev.suppressed_criteria(threshold, rel) if name == "suppressed_criteria" else getattr(ev, name)
             if self.single:
                 return df
             df = df.copy()
@@ -73,8 +89,8 @@ class PlanEvaluation:
     def activities(self) -> pd.DataFrame:
         return self._concat("activities")
 
-    def suppressed_criteria(self, threshold: int = 3) -> pd.DataFrame:
-        return self._concat("suppressed_criteria", threshold)
+    def suppressed_criteria(self, threshold: int = 3, release=None) -> pd.DataFrame:
+        return self._concat("suppressed_criteria", threshold, release)
 
     @property
     def budget(self) -> dict:
@@ -139,22 +155,23 @@ class PlanEvaluation:
     def indicator(self, indicator_id: str, levels: tuple[str, ...] | None = None) -> pd.DataFrame:
         return self._with(indicator_id).indicator(indicator_id, levels)
 
-    def suppressed_series(self, indicator_id: str, threshold: int = 3) -> pd.DataFrame:
-        return self._with(indicator_id).suppressed_series(indicator_id, threshold)
+    def suppressed_series(self, indicator_id: str, threshold: int = 3, release=None) -> pd.DataFrame:
+        return self._with(indicator_id).suppressed_series(indicator_id, threshold, self._rel(threshold, release))
 
     # ------------------------------------------------------------------ output
-    def to_dict(self, threshold: int = 3) -> dict:
+    def to_dict(self, threshold: int = 3, release=None) -> dict:
         """JSON-safe dict: the output of ``evaluering status --format json``.
 
         A single-area plan keeps the delaftale's fields at the top; every plan has
         ``focus_areas`` (one entry per delaftale with its ``criteria``, ``activities`` and
         ``budget``), ``plan_budget`` and ``area_criteria``.
         """
-        from .evaluation import SYNTHETIC_LABEL, _jsonable, _records
+        from .evaluation import SYNTHETIC_LABEL, _jsonable
 
+        rel = self._rel(threshold, release)
+        dicts = [ev.to_dict(threshold, rel) for ev in self.focus_areas]
         areas = []
-        for ev in self.focus_areas:
-            d = ev.to_dict(threshold)
+        for ev, d in zip(self.focus_areas, dicts):
             spec = ev.focus_area
             areas.append({
                 "id": ev.delaftale.id, "focus_area": ev.delaftale.focus_area, "name": ev.delaftale.name,
@@ -165,15 +182,15 @@ class PlanEvaluation:
                 "effect_outcome": (spec.effect_outcome.get("indicator") if spec is not None else None),
                 "notes": d["notes"]})
         if self.single:
-            out = self.focus_areas[0].to_dict(threshold)
+            out = dict(dicts[0])
         else:
             indicators, seen = [], set()
-            for ev in self.focus_areas:
-                for item in ev.to_dict(threshold)["indicators"]:
+            for d in dicts:
+                for item in d["indicators"]:
                     if item["id"] not in seen:
                         seen.add(item["id"])
                         indicators.append(item)
-            first = self.focus_areas[0].to_dict(threshold)
+            first = dicts[0]
             out = {"plan": self.plan.id, "plan_name": self.plan.name, "year": self.year,
                    "synthetic": self.synthetic, "data_label": SYNTHETIC_LABEL if self.synthetic else "",
                    "example_logs": self.example_logs, "disclosure_threshold": threshold,

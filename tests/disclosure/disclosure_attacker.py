@@ -51,3 +51,63 @@ def intervals(published: dict, equations: list[tuple[dict, float]], extra_unknow
             res.append(-sign * math.inf if r.status == 3 else sign * r.fun)
         out[c] = (res[0], res[1])
     return out
+
+
+class LinearAttacker:
+    """A linear program over named unknowns >= 0: equations, inequalities, then the feasible
+    interval of any linear expression (scipy linprog, HiGHS).
+
+    >>> a = LinearAttacker(); a.var("x"); a.var("y")
+    >>> a.eq({"x": 1, "y": 1}, 5); a.le({"x": 1}, 2)
+    >>> a.interval({"y": 1})
+    (3.0, 5.0)
+    """
+
+    def __init__(self):
+        self.names: dict = {}
+        self.A_eq, self.b_eq, self.A_ub, self.b_ub = [], [], [], []
+
+    def var(self, name) -> None:
+        self.names.setdefault(name, len(self.names))
+
+    def _row(self, expr: dict) -> np.ndarray:
+        for k in expr:
+            self.var(k)
+        return expr
+
+    def eq(self, expr: dict, rhs: float) -> None:
+        self.A_eq.append(self._row(expr))
+        self.b_eq.append(float(rhs))
+
+    def le(self, expr: dict, rhs: float) -> None:
+        self.A_ub.append(self._row(expr))
+        self.b_ub.append(float(rhs))
+
+    def between(self, expr: dict, lo: float, hi: float) -> None:
+        self.le(expr, hi)
+        self.le({k: -v for k, v in expr.items()}, -lo)
+
+    def _matrix(self, rows) -> np.ndarray | None:
+        if not rows:
+            return None
+        m = np.zeros((len(rows), len(self.names)))
+        for i, r in enumerate(rows):
+            for k, v in r.items():
+                m[i, self.names[k]] += v
+        return m
+
+    def interval(self, expr: dict) -> tuple[float, float]:
+        for k in expr:
+            self.var(k)
+        A_eq, A_ub = self._matrix(self.A_eq), self._matrix(self.A_ub)
+        out = []
+        for sign in (1.0, -1.0):
+            c = np.zeros(len(self.names))
+            for k, v in expr.items():
+                c[self.names[k]] += sign * v
+            r = linprog(c, A_eq=A_eq, b_eq=np.array(self.b_eq) if A_eq is not None else None,
+                        A_ub=A_ub, b_ub=np.array(self.b_ub) if A_ub is not None else None,
+                        bounds=[(0, None)] * len(self.names), method="highs")
+            assert r.status in (0, 3), r.message
+            out.append(-sign * math.inf if r.status == 3 else sign * r.fun)
+        return float(out[0]), float(out[1])

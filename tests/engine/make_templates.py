@@ -25,6 +25,11 @@ TEMPLATES = {
     "milepaele": ("Milepæle", ["Kriterium", "Dato", "Status", "Dokumentation"],
                   ["succeskriteriets id, fx K3", "fx 14.03.2018", "opnået, delvist eller ikke opnået",
                    "fx referat af styregruppemøde (aldrig personoplysninger)"]),
+    "kvalitative_resultater": ("Kvalitative resultater", ["Dato", "Type", "Aktivitet", "Vurdering", "Resultat"],
+                               ["fx 14.03.2018", "fokusgruppe, relevansvurdering eller beslutning",
+                                "aktivitets- eller mål-id fra planfilen, fx A2 eller A2.3 (kan være tom)",
+                                "relevant, delvist relevant, ikke relevant (ved relevansvurdering)",
+                                "fundet, vurderingen eller beslutningen (aldrig navne eller personoplysninger)"]),
 }
 
 

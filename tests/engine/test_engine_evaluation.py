@@ -34,7 +34,8 @@ def test_to_dict_is_json_with_the_contract_fields(ev):
     k1 = crit["K1"]
     assert (k1["baseline_value"], k1["baseline_count"], k1["target_value"]) == (4.2, 24, 3.15)
     assert k1["observed_value"] == pytest.approx(3.0) and k1["status"] == "opfyldt"
-    assert k1["comparison_observed_value"] == pytest.approx(100 * 70 / 9000)
+    # published rates carry the indicator's decimals (the release rounds them), never full precision
+    assert k1["comparison_observed_value"] == round(100 * 70 / 9000, 1)
     assert d["budget"]["gap_kr"] == 99000 and d["budget"]["flag"] is True
     assert {a["goal"] for a in d["activities"]} >= {"A1.1", "A1.2", "A1.3", "A1.4", "A2.1", "A2.2", "A3.1", "A3.2"}
     almen = [c for c in d["printed_checks"] if c["area"] == "almen"][0]

@@ -159,7 +159,8 @@ def test_cli_report_prints_where_the_files_are_and_errors_are_one_line(tmp_path,
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines == [f"html  {out / '2020' / 'plan-a.html'}", f"ipynb {out / '2020' / 'plan-a.ipynb'}",
+    assert lines == [f"html  {out / '2020' / 'plan-a.html'}", f"xlsx  {out / '2020' / 'plan-a.xlsx'}",
+                     f"docx  {out / '2020' / 'plan-a.docx'}", f"ipynb {out / '2020' / 'plan-a.ipynb'}",
                      f"json  {out / '2020' / 'plan-a.json'}"]
     bad = subprocess.run(_cli("report", "--plan", "ukendt", "--year", "2020", "--plans", str(plans),
                               "--out", str(out), "--notebook", str(LIGHT)),

@@ -18,6 +18,7 @@ def test_contract_names_types_and_defaults():
         "plan_id": (str, None), "year": (int, None), "plans_dir": (str, "data/raw/plans"),
         "cells_path": (str, "data/processed/cells.parquet"), "published_dir": (str, "data/raw/published"),
         "project_root": (str, "."), "show_run_date": (bool, False), "disclosure_threshold": (int, 3),
+        "mode": (str, ""),
     }
 
 

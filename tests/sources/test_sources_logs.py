@@ -143,7 +143,7 @@ def test_bundled_templates_are_recognised():
     from evaluering.sources.validate import guess_kind
     root = Path(__file__).resolve().parents[2] / "data" / "raw" / "templates"
     expected = {"ssp_sager": "ssp", "netvaerksmoeder": "meetings", "ungeforloeb": "courses",
-                "opkvalificering": "events", "milepaele": "milestones"}
+                "opkvalificering": "events", "milepaele": "milestones", "kvalitative_resultater": "qualitative"}
     files = [p for p in root.glob("*") if p.suffix in (".csv", ".xlsx")]
     if not files:
         pytest.skip("no templates bundled")

@@ -101,10 +101,12 @@ def sas_to_parquet(path: str | Path, dest: Path, chunk_rows: int = 1_000_000) ->
     import pyarrow.parquet as pq
     import pyreadstat
 
+    from ..sources.register import sas_reader, sas_whole_numbers
+
     writer = None
     try:
-        for df, _meta in pyreadstat.read_file_in_chunks(pyreadstat.read_sas7bdat, str(path), chunksize=chunk_rows):
-            table = pa.Table.from_pandas(df, preserve_index=False)
+        for df, _meta in pyreadstat.read_file_in_chunks(sas_reader(path), str(path), chunksize=chunk_rows):
+            table = pa.Table.from_pandas(sas_whole_numbers(df), preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(dest, table.schema)
             writer.write_table(table.cast(writer.schema))
@@ -148,8 +150,10 @@ def iter_chunks(path: str | Path, fmt: str | None = None, chunk_rows: int = 500_
         import pyreadstat
 
         start = 1
-        for df, _ in pyreadstat.read_file_in_chunks(pyreadstat.read_sas7bdat, str(p), chunksize=chunk_rows):
-            yield start, df
+        from ..sources.register import sas_reader, sas_whole_numbers
+
+        for df, _ in pyreadstat.read_file_in_chunks(sas_reader(p), str(p), chunksize=chunk_rows):
+            yield start, sas_whole_numbers(df)
             start += len(df)
     else:
         raise ValueError(fmt)

@@ -54,7 +54,7 @@ SEX_ALIASES: dict[str, str] = {"m": "M", "1": "M", "k": "K", "f": "K", "2": "K"}
 YOUTH_LAWS = ("straffeloven", "vaabenloven", "euforiserende_stoffer")
 
 _FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".txt": "csv",
-            ".sas7bdat": "sas7bdat"}
+            ".sas7bdat": "sas7bdat", ".xpt": "sas7bdat"}
 
 
 def normalize_code(value, aliases: dict[str, str]) -> str | None:
@@ -75,7 +75,7 @@ def input_format(path: str | Path) -> str:
         return "parquet"
     fmt = _FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise InputError(p, "unknown file type (use .parquet, .csv or .sas7bdat)")
+        raise InputError(p, "unknown file type (use .parquet, .csv, .sas7bdat or .xpt)")
     return fmt
 
 

@@ -39,7 +39,8 @@ def run(args) -> int:
     batch = run_batch(args.year, plans_dir=args.plans, out=args.out, notebook=args.notebook,
                       workers=workers, scheduler=args.scheduler, pdf=args.pdf, force=args.force,
                       progress=progress, warm=not args.cold, kernel_name=args.kernel,
-                      show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold)
+                      show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold,
+                      mode=args.mode)
     c = batch.counts()
     n = len(batch.results)
     print(f"{n} {'plan' if n == 1 else 'planer'}: {c['ok']} skrevet, {c['skipped']} uændrede, {c['failed']} fejlede")

@@ -28,6 +28,9 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--disclosure-threshold", type=int, default=3, metavar="N",
                         help="mindste viste antal (diskretionering; standard 3)")
     parser.add_argument("--kernel", metavar="NAME", help="Jupyter-kerne (standard: evaluering, ellers python3)")
+    parser.add_argument("--mode", choices=("aarlig", "midtvejs", "slut"), default=None,
+                        help="rapporttype: årsrapport, midtvejsevaluering eller slutevaluering (standard: ud fra "
+                             "rapportåret: slut fra planperiodens sidste år, midtvejs i året nærmest periodens midte)")
 
 
 def run(args) -> int:
@@ -35,7 +38,7 @@ def run(args) -> int:
 
     from ..errors import ReportError
     from ..plan import find_plan
-    from ..reporting.batch import plan_jobs
+    from ..reporting.batch import plan_jobs, release_batch
     from ..reporting.pdf import ChromiumMissing, find_chromium
     from ..reporting.render import render_report
 
@@ -52,16 +55,20 @@ def run(args) -> int:
         raise ChromiumMissing()
     jobs, _ = plan_jobs(args.year, plans_dir=args.plans, out=args.out, notebook=args.notebook, pdf=pdf,
                         force=args.force, warm=False, kernel_name=args.kernel, only=[plan.id],
-                        show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold)
+                        show_run_date=args.show_run_date, disclosure_threshold=args.disclosure_threshold,
+                        mode=args.mode)
     if not jobs:
         raise ReportError(f"plan '{args.plan}' was not found", plan=args.plan)
+    # the release covers every plan beside this one, as in a batch
+    jobs = release_batch(jobs, args.year, plans_dir=Path(plan.path).parent,
+                         root=jobs[0].params.get("project_root"), threshold=args.disclosure_threshold)
     result = render_report(jobs[0])
     if not result.ok:
         raise ReportError(result.error or "the report failed", plan=result.plan_id)
     out_dir = Path(jobs[0].out_dir)
     if result.status == "skipped":
         print(f"uændret siden sidste kørsel (brug --force for at skrive igen): {result.plan_id} {result.year}")
-    for kind in ("html", "pdf", "ipynb", "json"):
+    for kind in ("html", "pdf", "xlsx", "docx", "ipynb", "json"):
         if kind in result.files:
             print(f"{kind:5} {out_dir / result.files[kind]}")
     for warning in result.warnings:

@@ -6,6 +6,9 @@ the budget check; then the plan's budget (>= 25 % local co-financing) and its ar
 status. ``json`` is :meth:`evaluering.plan_evaluation.PlanEvaluation.to_dict` (today's
 fields at the top for a single-area plan, and ``focus_areas``: a list, each with its
 ``criteria``); ``table`` is a short Danish text table.
+Both read released values only: one release over every plan in the plan's folder
+(:func:`evaluering.disclosure.release.release_for_plans`), recorded in
+``data/processed/released/`` so that the reports and later commands agree with it.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ def add_arguments(parser) -> None:
                         "år uden for planperioden); det manglende nævnes")
     parser.add_argument("--threshold", type=int, default=3,
                         help="diskretionering: tal under denne grænse vises ikke (standard 3; 0 = fra)")
+    parser.add_argument("--method", choices=("suppress", "round"), default="suppress",
+                        help="diskretionering: suppress (udelad små tal, standard) eller round (kontrolleret "
+                             "afrunding til multipla af grænsen; totaler summer)")
 
 
-def _table(pev, threshold: int = 3) -> str:
+def _table(pev, threshold: int = 3, release=None) -> str:
     from ..evaluation import SYNTHETIC_LABEL
     from ..fmt import kr
 
@@ -37,7 +43,8 @@ def _table(pev, threshold: int = 3) -> str:
         lines.append("")
         if not pev.single:
             lines.append(f"== {ev.delaftale.focus_area}" + (" (eksempel)" if ev.delaftale.example else "") + " ==")
-        lines.append(_area_table(ev, threshold))
+        lines.append(_area_table(ev, threshold, pev.released(threshold, release) if threshold and threshold > 1
+                                 else None))
     b = pev.plan_budget
     if b.get("local_share_note"):
         lines.append("")
@@ -50,14 +57,14 @@ def _table(pev, threshold: int = 3) -> str:
     return "\n".join(lines)
 
 
-def _area_table(ev, threshold: int = 3) -> str:
+def _area_table(ev, threshold: int = 3, release=None) -> str:
     from ..evaluation import _fmt_value
     from ..fmt import kr
 
     lines = []
     lines.append(f"{'Kriterium':<10}{'Nulpunkt':>16}{'Mål':>16}{'Observeret':>14}{'Sti':>10}  "
                  f"{'Status':<18}{'Signifikant':<11}")
-    for r in ev.suppressed_criteria(threshold).itertuples():
+    for r in ev.suppressed_criteria(threshold, release).itertuples():
         unit = r.unit if isinstance(r.unit, str) else ""
         if r.kind == "milestone":
             base, target, obs, path = "", f"frist {int(r.target_year)}", "", ""
@@ -73,9 +80,11 @@ def _area_table(ev, threshold: int = 3) -> str:
         lines.append(f"{r.id:<10}{base:>16}{target:>16}{obs:>14}{path:>10}  {r.status:<18}{sig:<11}")
     lines.append("")
     lines.append(f"{'Aktivitetsmål':<10}{'Mål':>8}{'Opnået':>10}  {'Status':<18}Bemærkning")
-    for r in ev.activities.itertuples():
+    activities = ev.released(threshold, release).activities(ev) if threshold and threshold > 1 else ev.activities
+    for r in activities.itertuples():
         unit = "pct." if r.unit == "pct." or r.metric == "attachment_rate" else "antal"
-        lines.append(f"{r.goal:<10}{_fmt_value(r.target, unit, 0):>8}{_fmt_value(r.observed, unit, 0):>10}  "
+        obs = getattr(r, "observed_reason", None) or _fmt_value(r.observed, unit, 0)
+        lines.append(f"{r.goal:<10}{_fmt_value(r.target, unit, 0):>8}{obs:>10}  "
                      f"{r.status:<18}{r.note or ''}")
     b = ev.budget
     lines.append("")
@@ -107,12 +116,19 @@ def run(args) -> int:
     check_plan_sections(plan)      # the checks of `evaluering validate`, before any data is read
     missing = refuse_missing(plan, args.year, getattr(args, "allow_missing", False))
     ev = evaluate(plan, args.year)
+    release = None
+    if args.threshold and args.threshold > 1 and plan.path is not None:
+        # one release over every plan beside this one, kept in the project's record
+        from ..disclosure.release import release_for_plans
+
+        release = release_for_plans(Path(plan.path).parent, args.year, threshold=args.threshold,
+                                    method=getattr(args, "method", "suppress"), evaluations={plan.id: ev})
     if args.format == "json":
-        out = ev.to_dict(args.threshold)
+        out = ev.to_dict(args.threshold, release=release)
         out["missing_inputs"] = [m.text() for m in missing]
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        print(_table(ev, args.threshold))
+        print(_table(ev, args.threshold, release))
         for m in missing:
             print(f"Mangler: {m.text()}")
     return 0

@@ -8,8 +8,12 @@
 * :func:`to_html`: the suppressed table as HTML with the marking convention the audit reads.
 * :func:`mask_for_plot`, :func:`bar_labels`, :func:`check_plot`, :func:`assert_plot_safe`:
   plots never show what a table suppresses.
-* :func:`audit_path`: scan generated HTML, JSON, CSV and notebooks for small counts and person
-  identifiers (``evaluering audit DIR``).
+* :func:`release_for_plans`, :func:`release_evaluations`, :class:`Release`: the one boundary
+  every report, status and batch output reads its numbers from, decided over all plans, years
+  and activity counts together, kept in the record :class:`Ledger`
+  (``data/processed/released/``); :func:`controlled_round` for ``method="round"``.
+* :func:`audit_path`: scan generated outputs (HTML, SVG, JSON, CSV, notebooks, text, xlsx, docx)
+  for small counts, rates that give them back and person identifiers (``evaluering audit DIR``).
 
 >>> import pandas as pd
 >>> from evaluering.disclosure import suppress_table
@@ -35,6 +39,11 @@ _LAZY: dict[str, str] = {
     "label_bars": "plots",
     "check_plot": "plots",
     "assert_plot_safe": "plots",
+    "Release": "release",
+    "release_for_plans": "release",
+    "release_evaluations": "release",
+    "Ledger": "ledger",
+    "controlled_round": "controlled",
     "audit_path": "audit",
     "audit_file": "audit",
     "assert_clean": "audit",

@@ -39,7 +39,11 @@ from .primary import check_threshold
 __all__ = ["Finding", "audit_path", "audit_file", "audit_text", "assert_clean", "AUDITED_SUFFIXES",
            "MAX_PER_KIND"]
 
-AUDITED_SUFFIXES = (".html", ".htm", ".json", ".csv", ".tsv", ".ipynb", ".txt", ".log", ".md")
+AUDITED_SUFFIXES = (".html", ".htm", ".json", ".csv", ".tsv", ".ipynb", ".txt", ".log", ".md", ".svg",
+                    ".xml", ".xlsx", ".docx", ".yaml", ".yml", ".tex")
+#: suffixes never read (images, PDF: their text is the HTML's); any other file that decodes as
+#: text is scanned as plain text
+BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".pdf", ".parquet", ".zip", ".gz", ".pyc", ".woff", ".woff2")
 #: findings of one kind reported per file before they are summarised
 MAX_PER_KIND = 20
 _RATE_WORDS = ("andel", "rate", "pct", "procent", "share", "per_1000", "pr_1000", "mean", "gennemsnit")
@@ -117,6 +121,104 @@ def _scan_cpr(ctx: _Ctx, text: str, where) -> None:
         ctx.add(where(line), f"CPR-number pattern {mask_cpr(m.group())}", "cpr")
 
 
+#: words that make a number before them a count of persons ("2 sigtede", "1 af 3 unge")
+_PERSON_WORDS = (r"personer|person|sigtede|sigtet|mistænkte|unge|børn|borgere|beboere|deltagere|drenge|piger|"
+                 r"mænd|kvinder|forløb|elever|sager")
+_PHRASE_COUNT = re.compile(r"(?<![\d.,])(\d{1,6})\s+(?:" + _PERSON_WORDS + r")\b", re.I)
+_PHRASE_OF = re.compile(r"(?<![\d.,])(\d{1,6})\s+af\s+(\d{1,6})\s+(?:med\s+kontakt|" + _PERSON_WORDS + r")\b", re.I)
+_KEY_VALUE = re.compile(r"(?m)^[ \t-]*[\"']?([A-Za-zæøåÆØÅ][\wæøåÆØÅ]*)[\"']?[ \t]*[:=][ \t]*(\d{1,6})[ \t,]*$")
+_PHRASE_N = re.compile(r"(?<![\w])(?:n|antal)\s*[:=]\s*(\d{1,6})(?![\d,.])", re.I)
+#: the CPR pattern across inline markup: ``01<span>02</span>03-1234``
+_INLINE_TAGS = re.compile(r"</?(?:span|b|i|em|strong|sub|sup|small|a|font|mark|u|s|code|abbr|tspan)\b[^>]*>", re.I)
+
+
+def _scan_phrases(ctx: _Ctx, text: str, where) -> None:
+    """Counts written in prose: "2 sigtede", "1 af 1 med kontakt", "n = 2"."""
+    t = ctx.threshold
+    for m in _PHRASE_COUNT.finditer(text):
+        if 0 < int(m.group(1)) < t:
+            ctx.add(where(text.count("\n", 0, m.start())), f"count < {t} in text (a number before a word for persons)",
+                    "small_count_text")
+    for m in _PHRASE_OF.finditer(text):
+        k, n = int(m.group(1)), int(m.group(2))
+        if 0 < k < t or 0 < n < t or 0 < n - k < t:
+            ctx.add(where(text.count("\n", 0, m.start())), f"count < {t} in text (k af n)", "small_count_text")
+    for m in _PHRASE_N.finditer(text):
+        if 0 < int(m.group(1)) < t:
+            ctx.add(where(text.count("\n", 0, m.start())), f"count < {t} in text (n = / antal:)", "small_count_text")
+    for m in _KEY_VALUE.finditer(text):  # "antal_personer: 2" in YAML, logs, printed dicts
+        if is_count_name(m.group(1)) and normalize_name(m.group(1)) not in ("n", "antal") and 0 < int(m.group(2)) < t:
+            ctx.add(where(text.count("\n", 0, m.start())), f"count < {t} in text (n = / antal:) key {m.group(1)}",
+                    "small_count_text")
+
+
+def _scan_text(ctx: _Ctx, text: str, where) -> None:
+    _scan_cpr(ctx, text, where)
+    _scan_phrases(ctx, text, where)
+
+
+_RATE_SCALES = (("1000", 1000.0), ("1_000", 1000.0), ("promille", 1000.0), ("andel", 100.0), ("pct", 100.0),
+                ("procent", 100.0), ("share", 100.0), ("rate", 100.0), ("value", 100.0), ("værdi", 100.0))
+_DEN_NAMES = ("denominator", "nævner", "naevner", "befolkning", "population", "persons", "personer", "n")
+
+
+def _check_consistency(ctx: _Ctx, names: list[str], rows: list[list], loc) -> None:
+    """A rate published beside its denominator while the count is withheld gives the count
+    back: ``rate x denominator / scale`` is flagged when it is 1 to threshold - 1."""
+    norm = [normalize_name(c) for c in names]
+    den = next((j for j, c in enumerate(norm) if c in _DEN_NAMES or c.startswith("befolkning")), None)
+    if den is None:
+        return
+    num = next((j for j, c in enumerate(norm) if c in ("numerator", "tæller", "taeller", "count", "antal")
+                or c.startswith("antal_")), None)
+    rates = []
+    for j, c in enumerate(norm):
+        if j in (den, num) or c.endswith(("_lower", "_upper", "_reason")):
+            continue
+        for word, scale in _RATE_SCALES:
+            if word in c:
+                rates.append((j, scale))
+                break
+    for i, row in enumerate(rows):
+        if den >= len(row):
+            continue
+        d = _number(row[den])
+        if d is None or d <= 0:
+            continue
+        if num is not None and num < len(row) and _number(row[num]) is not None:
+            continue  # the count is published itself (and checked as a count)
+        for j, scale in rates:
+            r = _number(row[j]) if j < len(row) else None
+            if r is None:
+                continue
+            for sc in {scale, 1000.0 if scale == 100.0 and "value" in norm[j] else scale}:
+                k = r * d / sc
+                if 0.5 <= k < ctx.threshold - 0.5:
+                    ctx.add(loc(i, names[j]), f"rate x published denominator gives a count < {ctx.threshold} "
+                            f"(column {names[j]} x {names[den]})", "consistency")
+                    break
+
+
+def _number(v) -> float | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, float)):
+        return None if v != v else float(v)
+    if isinstance(v, str):
+        t = v.strip().replace("\u00a0", "").replace("%", "").strip()
+        if _THOUSANDS.match(t):
+            t = t.replace(".", "")
+        t = t.replace(",", ".") if t.count(",") == 1 and "." not in t else t
+        try:
+            return float(t)
+        except ValueError:
+            return None
+    return None
+
+
+_ROW_COUNT_LABEL = re.compile(r"(?:^|[:\s])(antal|nævner|naevner|tæller|taeller|personer|befolkning|count|persons)\s*$", re.I)
+
+
 def _check_table(ctx: _Ctx, columns: list, rows: list[list], loc, skip=None) -> None:
     """Column-based checks. ``loc(row_index, column_name) -> location``; ``skip(r, c)`` True
     for cells not to check for counts (marked or suppressed HTML cells)."""
@@ -130,6 +232,13 @@ def _check_table(ctx: _Ctx, columns: list, rows: list[list], loc, skip=None) -> 
         for j in count_idx:
             if j < len(row) and not (skip and skip(i, j)) and _is_small(row[j], ctx.threshold):
                 ctx.add(loc(i, names[j]), f"unsuppressed count < {ctx.threshold} in column {names[j]}", "small_count")
+    for i, row in enumerate(rows):  # a row labelled as counts ("Plan: antal", "Plan: nævner")
+        if row and isinstance(row[0], str) and _ROW_COUNT_LABEL.search(row[0].strip()):
+            for j in range(1, len(row)):
+                if j not in count_idx and not (skip and skip(i, j)) and _is_small(row[j], ctx.threshold):
+                    ctx.add(loc(i, names[j] if j < len(names) else str(j)),
+                            f"unsuppressed count < {ctx.threshold} in a row of counts", "small_count")
+    _check_consistency(ctx, names, rows, loc)
     has_count = bool(count_idx)
     has_rate = any(any(w in n for w in _RATE_WORDS) for n in norm)
     attrs = {n for n in norm if is_person_attribute(n)}
@@ -150,11 +259,21 @@ class _HTMLScan(HTMLParser):
         self.tables: list[dict] = []
         self.texts: list[tuple[int, str]] = []
         self.marked: list[tuple[int, str]] = []
+        self.attrs: list[tuple[int, str, str]] = []
+        self.scripts: list[tuple[int, str, str]] = []
+        self._script: tuple[int, str, list] | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         line = self.getpos()[0]
-        if tag in ("script", "style"):
+        for k, v in attrs:
+            if v and k != "src" and not (k in ("href", "xlink:href") and v.startswith("data:")):
+                self.attrs.append((line, k, v))
+        if tag == "script":
+            self.skip += 1
+            self._script = (line, (a.get("type") or "").lower(), [])
+            return
+        if tag == "style":
             self.skip += 1
             return
         if COUNT_ATTR in a:
@@ -176,6 +295,9 @@ class _HTMLScan(HTMLParser):
             t["cell"] = cell
 
     def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script[0], self._script[1], "".join(self._script[2])))
+            self._script = None
         if tag in ("script", "style"):
             self.skip = max(0, self.skip - 1)
         elif tag == "table" and self.stack:
@@ -184,6 +306,8 @@ class _HTMLScan(HTMLParser):
             self.stack[-1]["cell"] = None
 
     def handle_data(self, data):
+        if self._script is not None:
+            self._script[2].append(data)
         if self.skip:
             return
         self.texts.append((self.getpos()[0], data))
@@ -215,7 +339,42 @@ def _audit_html(ctx: _Ctx, text: str, prefix: str = "") -> None:
 
         _check_table(ctx, columns, values, loc, skip=lambda i, j, body=body: body[i][j]["skip"])
     for line, data in scan.texts:
-        _scan_cpr(ctx, data, lambda off, line=line: f"{prefix}line {line + off}")
+        _scan_text(ctx, data, lambda off, line=line: f"{prefix}line {line + off}")
+    for line, name, value in scan.attrs:
+        where = lambda off, line=line: f"{prefix}line {line + off}"  # noqa: E731
+        _scan_text(ctx, value, where)
+        attr = name[5:] if name.startswith("data-") else ""
+        if attr and name != COUNT_ATTR and is_count_name(attr) and _is_small(value, ctx.threshold):
+            ctx.add(where(0), f"unsuppressed count < {ctx.threshold} in attribute {name}", "small_count")
+    for line, kind, body in scan.scripts:
+        where = lambda off, line=line: f"{prefix}line {line + off}"  # noqa: E731
+        if "json" in kind:
+            try:
+                _walk_json(ctx, json.loads(body), f"{prefix}line {line}: $")
+            except ValueError:
+                ctx.add(where(0), "a JSON script that cannot be parsed; not audited", "unreadable")
+            continue
+        for m in _JS_STRING.finditer(body):
+            _scan_text(ctx, m.group(2), lambda off, o=body.count("\n", 0, m.start()), line=line: f"{prefix}line {line + o}")
+        for m in _JS_COUNT.finditer(body):
+            if is_count_name(m.group(1)) and 0 < int(m.group(2)) < ctx.threshold:
+                ctx.add(where(body.count("\n", 0, m.start())),
+                        f"unsuppressed count < {ctx.threshold} in script key {m.group(1)}", "small_count")
+    # CPR numbers split by inline markup
+    joined = _INLINE_TAGS.sub("", re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I))
+    joined = re.sub(r"<[^>]+>", " ", joined)
+    import html as _html
+
+    joined = _html.unescape(joined)
+    plain = " ".join(d for _, d in scan.texts)
+    for m in CPR_PATTERN.finditer(joined):
+        if m.group() not in plain:
+            ctx.add(f"{prefix}line {joined.count(chr(10), 0, m.start()) + 1}",
+                    f"CPR-number pattern split by markup {mask_cpr(m.group())}", "cpr")
+
+
+_JS_STRING = re.compile(r"([\"'`])((?:\\.|(?!\1).){1,2000})\1", re.S)
+_JS_COUNT = re.compile(r"[\"']?([A-Za-z_æøåÆØÅ][\wæøåÆØÅ]*)[\"']?\s*:\s*(\d{1,6})(?![\d.])")
 
 
 # ---------------------------------------------------------------- JSON
@@ -245,10 +404,11 @@ def _walk_json(ctx: _Ctx, obj, path: str, skip_keys=frozenset()) -> None:
             skip = frozenset(ident)
             rows = [[r.get(k) for k in keys] for r in obj]
             _check_table(_NoIdent(ctx), keys, rows, lambda i, c: f"{path}[*]")
+            _check_consistency(ctx, keys, rows, lambda i, c: f"{path}[{i}].{c}")
         for i, v in enumerate(obj):
             _walk_json(ctx, v, f"{path}[{i}]", skip)
     elif isinstance(obj, str):
-        _scan_cpr(ctx, obj, lambda off: path)
+        _scan_text(ctx, obj, lambda off: path)
 
 
 class _NoIdent:
@@ -260,7 +420,7 @@ class _NoIdent:
         self.threshold = ctx.threshold
 
     def add(self, location, what, kind):
-        if kind == "person_rows":
+        if kind in ("person_rows",):
             self.ctx.add(location, what, kind)
 
 
@@ -287,12 +447,68 @@ def _audit_csv(ctx: _Ctx, text: str) -> None:
 
 
 def _audit_plain(ctx: _Ctx, text: str, prefix: str = "") -> None:
-    _scan_cpr(ctx, text, lambda off: f"{prefix}line {off + 1}")
+    _scan_text(ctx, text, lambda off: f"{prefix}line {off + 1}")
+    _check_printed_frame(ctx, text, prefix)
     for n, line in enumerate(text.splitlines()):
         tokens = {normalize_name(t) for t in line.split()}
         hit = sorted(tokens & _IDENT_TOKENS)
         if hit:
             ctx.add(f"{prefix}line {n + 1}", f"person identifier column {hit[0]} in printed output", "identifier")
+
+
+def _check_printed_frame(ctx: _Ctx, text: str, prefix: str) -> None:
+    """A pandas frame printed as text (a notebook's ``text/plain``, a log line): the header
+    names the columns, each row is the index and the values."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return
+    header = lines[0].split()
+    if not header or not any(is_count_name(h) for h in header):
+        return
+    rows = []
+    for ln in lines[1:]:
+        tok = ln.split()
+        if len(tok) == len(header) + 1:
+            rows.append(tok[1:])
+    if rows:
+        _check_table(ctx, header, rows, lambda i, c: f"{prefix}line {i + 2 if i is not None else 1}")
+
+
+def _audit_xlsx(ctx: _Ctx, data: bytes) -> None:
+    """Every sheet of a workbook: the first row as header, cell values and text."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    for ws in wb.worksheets:
+        rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
+        rows = [r for r in rows if any(str(v).strip() for v in r)]
+        if not rows:
+            continue
+        _check_table(ctx, [str(v) for v in rows[0]], rows[1:],
+                     lambda i, c, t=ws.title: f"sheet {t}, row {i + 2 if i is not None else 1}")
+        for i, r in enumerate(rows):
+            for v in r:
+                if isinstance(v, str):
+                    _scan_text(ctx, v, lambda off, i=i, t=ws.title: f"sheet {t}, row {i + 1}")
+
+
+def _audit_docx(ctx: _Ctx, data: bytes) -> None:
+    """A Word document: its paragraphs as text, its tables as tables."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+
+    def text_of(fragment):
+        return "".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", fragment))
+
+    for ti, tbl in enumerate(re.findall(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S)):
+        rows = [[text_of(c) for c in re.findall(r"<w:tc>.*?</w:tc>", tr, flags=re.S)]
+                for tr in re.findall(r"<w:tr[ >].*?</w:tr>", tbl, flags=re.S)]
+        if rows:
+            _check_table(ctx, rows[0], rows[1:], lambda i, c, ti=ti: f"table {ti + 1}, row {i + 2 if i is not None else 1}")
+    paras = [text_of(p) for p in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S)]
+    _scan_text(ctx, "\n".join(paras), lambda off: f"paragraph {off + 1}")
 
 
 def _audit_notebook(ctx: _Ctx, nb: dict) -> None:
@@ -315,7 +531,9 @@ def _audit_notebook(ctx: _Ctx, nb: dict) -> None:
                     if mime == "application/json" or mime.endswith("+json"):
                         _walk_json(ctx, value, f"{prefix}$")
                     elif mime in ("text/markdown", "text/latex"):
-                        _scan_cpr(ctx, _joined(value), lambda off, p=prefix: f"{p}line {off + 1}")
+                        _scan_text(ctx, _joined(value), lambda off, p=prefix: f"{p}line {off + 1}")
+                    elif mime == "image/svg+xml":
+                        _audit_html(ctx, _joined(value), prefix)
 
 
 def _joined(x) -> str:
@@ -332,7 +550,7 @@ def audit_text(text: str, kind: str, threshold: int = 3, name: str = "<output>")
     ctx = _Ctx(name, threshold)
     kind = kind.lstrip(".").lower()
     try:
-        if kind in ("html", "htm"):
+        if kind in ("html", "htm", "svg", "xml"):
             _audit_html(ctx, text)
         elif kind in ("json", "ipynb"):
             obj = json.loads(text)
@@ -347,10 +565,19 @@ def audit_text(text: str, kind: str, threshold: int = 3, name: str = "<output>")
 
 
 def audit_file(path, threshold: int = 3, name: str | None = None) -> list[Finding]:
-    """Audit one file; ``name`` is how the file is named in findings (default: the path)."""
+    """Audit one file; ``name`` is how the file is named in findings (default: the path).
+    Workbooks (``.xlsx``) and Word documents (``.docx``) are read as tables and text."""
     path = Path(path)
     name = str(path) if name is None else name
     data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".docx"):
+        ctx = _Ctx(name, check_threshold(threshold))
+        try:
+            (_audit_xlsx if suffix == ".xlsx" else _audit_docx)(ctx, data)
+        except Exception as err:  # a broken workbook: the audit cannot vouch for it
+            ctx.add("", f"cannot be read as {suffix[1:]} ({type(err).__name__}); not audited", "unreadable")
+        return ctx.finish()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -367,13 +594,27 @@ def audit_path(root, threshold: int = 3, progress: bool | None = None) -> list[F
 
     threshold = check_threshold(threshold)
     root = Path(root)
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*")
-                                                 if p.is_file() and p.suffix.lower() in AUDITED_SUFFIXES)
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and _audited(p))
     findings: list[Finding] = []
     for f in tqdm(files, desc="audit", unit="fil", leave=False,
                   disable=(not progress) if progress is not None else None):
         findings.extend(audit_file(f, threshold))
     return findings
+
+
+def _audited(p: Path) -> bool:
+    """Known kinds, and any other file that reads as text (no NUL byte in its first 8 kB)."""
+    suffix = p.suffix.lower()
+    if suffix in AUDITED_SUFFIXES:
+        return True
+    if suffix in BINARY_SUFFIXES:
+        return False
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    return b"\0" not in head
 
 
 def assert_clean(root, threshold: int = 3) -> None:

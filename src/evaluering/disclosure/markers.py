@@ -48,7 +48,17 @@ _COUNT_NAMES = frozenset({
     "numerator", "denominator", "count", "persons", "n_persons", "personer", "antal_personer",
     "taeller", "tæller", "naevner", "nævner", "antal_sigtede",
 })
-_COUNT_SUFFIXES = ("_count", "_persons", "_personer")
+_COUNT_SUFFIXES = ("_count", "_persons", "_personer", "_antal", "_tæller", "_taeller", "_nævner", "_naevner")
+#: Danish and short prefixes of count names: ``antal_sigtede``, ``befolkning_10_17``, ``n_unge``
+_COUNT_PREFIXES = ("antal_", "befolkning", "n_", "count_", "persons_", "personer_")
+#: bare Danish words that head a count column in a printed table
+_COUNT_WORDS = frozenset({"antal", "n", "befolkning", "population", "sigtede", "unge", "borgere",
+                          "beboere", "deltagere", "tilfælde", "sager"})
+#: what a count of ``n_*`` counts when it is not persons (models, files, areas)
+_NON_PERSON_WORDS = ("year", "years", "aar", "år", "unit", "units", "cluster", "clusters", "obs", "boot",
+                     "perm", "draws", "iter", "cells", "celler", "rows", "plans", "planer", "estates",
+                     "afdelinger", "meetings", "møder", "moeder", "events", "arrangementer", "files",
+                     "pages", "leads", "lags", "periods", "perioder", "groups", "params")
 #: names that end like counts but never count persons (notebook and tool metadata)
 IGNORED_COUNT_NAMES = frozenset({"execution_count", "cell_count", "page_count", "word_count",
                                  "retry_count", "row_count", "column_count", "file_count"})
@@ -98,11 +108,21 @@ def normalize_name(name) -> str:
 
 
 def is_count_name(name) -> bool:
-    """True when a key/column name says it holds a count of persons or events."""
+    """True when a key/column name says it holds a count of persons or events: English and
+    Danish names (``numerator``, ``antal_sigtede``, ``sigtede_antal``, ``tæller``,
+    ``befolkning_10_17``, ``n_unge``, a table header ``Antal``), not a count of model
+    units, years or files (``n_years``, ``n_treated_units``, ``execution_count``).
+
+    >>> [is_count_name(x) for x in ("Antal", "antal_unge", "unge_antal", "Befolkning 10-17", "n_unge", "n_years")]
+    [True, True, True, True, True, False]
+    """
     n = normalize_name(name)
     if n in IGNORED_COUNT_NAMES:
         return False
-    return n in _COUNT_NAMES or n.endswith(_COUNT_SUFFIXES)
+    if n.startswith(("n_", "antal_")) and any(w in n.split("_")[1:] for w in _NON_PERSON_WORDS):
+        return False
+    return (n in _COUNT_NAMES or n in _COUNT_WORDS or n.endswith(_COUNT_SUFFIXES)
+            or n.startswith(_COUNT_PREFIXES))
 
 
 def is_identifier_name(name) -> bool:

@@ -246,21 +246,24 @@ def feasible_interval(system: LinkedCells, cell: int, suppressed) -> tuple[float
 
 
 def protect(system: LinkedCells, sensitive, protection: float = 3.0,
-            max_candidates: int = 12, progress: bool | None = None) -> Protection:
+            max_candidates: int = 12, progress: bool | None = None, keep=None) -> Protection:
     """Choose complementary suppressions so every sensitive cell keeps a wide interval.
 
     ``sensitive`` is a boolean array (primary cells and sensitive hidden remainders). Returns
     a :class:`Protection` whose ``suppressed`` covers primary and secondary cells (not the
     hidden ones) and ``unprotected`` lists sensitive cells no pattern could protect.
-    ``progress``: a tqdm bar over the blocks (None: only on a terminal).
+    ``progress``: a tqdm bar over the blocks (None: only on a terminal). ``keep``: cells that
+    stay suppressed whatever the pattern (an earlier release suppressed them); they are never
+    shown again, even when the published figures would determine them.
     """
     from tqdm import tqdm
 
     n = len(system)
     sensitive = np.asarray(sensitive, bool)
     hidden = np.array(system.hidden, bool) if n else np.zeros(0, bool)
-    unknown_all = sensitive | hidden
-    secondary_all = np.zeros(n, bool)
+    keep = np.zeros(n, bool) if keep is None else np.asarray(keep, bool)
+    unknown_all = sensitive | hidden | keep
+    secondary_all = keep & ~sensitive
     unprotected: list[int] = []
     comps = components(system)
     comp_of = np.empty(n, int)
@@ -269,16 +272,17 @@ def protect(system: LinkedCells, sensitive, protection: float = 3.0,
     rels_of: list[list] = [[] for _ in comps]
     for rel in system.relations:
         rels_of[comp_of[rel[0]]].append(rel)
-    work = [k for k, comp in enumerate(comps) if len(comp) > 1 and sensitive[comp].any()]
+    work = [k for k, comp in enumerate(comps) if len(comp) > 1 and (sensitive[comp].any() or keep[comp].any())]
     for k in tqdm(work, desc="diskretionering", unit="blok", leave=False,
                   disable=(not progress) if progress is not None else None):
         comp = comps[k]
         comp_sens = sensitive[comp]
-        if not comp_sens.any() or len(comp) == 1:
+        if len(comp) == 1:
             continue
         block = _Block(system, comp, rels_of[k])
         U = unknown_all[comp].copy()
         sec = np.zeros(len(comp), bool)
+        kept = keep[comp]
         sens = np.flatnonzero(comp_sens)
         forced = block.forced
 
@@ -288,7 +292,7 @@ def protect(system: LinkedCells, sensitive, protection: float = 3.0,
 
         passed: set[int] = set()  # more suppression only widens intervals: a pass stays a pass
         while True:
-            _singletons(block, U, sec, comp_sens, forced, key)
+            _singletons(block, U, sec, comp_sens | kept, forced, key)
             failing = None
             for j in sens:
                 if j in passed:
@@ -322,14 +326,14 @@ def protect(system: LinkedCells, sensitive, protection: float = 3.0,
             sec[best] = True
         # release complementary cells that the published figures determine anyway
         pinned = []
-        for s in np.flatnonzero(sec):
+        for s in np.flatnonzero(sec & ~kept):
             if _width_lp(block, s, U) < _TOL:
                 pinned.append(s)
         for s in pinned:
             sec[s] = False
         U[pinned] = False
         unknown_all[comp] = U
-        secondary_all[comp] = sec
+        secondary_all[comp] = sec | (kept & ~comp_sens)
     suppressed = unknown_all & ~hidden
     return Protection(suppressed=suppressed, secondary=secondary_all & suppressed,
                       unprotected=tuple(unprotected))

@@ -74,7 +74,7 @@ def plan_jobs(year: int, *, plans_dir: str | Path | None = None, out: str | Path
               warm: bool = True, kernel_name: str | None = None, project_root: str | Path | None = None,
               cells_path: str | Path | None = None, published_dir: str | Path | None = None,
               show_run_date: bool = False, disclosure_threshold: int = 3,
-              timeout: float | None = 1800, only: Iterable[str] | None = None,
+              timeout: float | None = 1800, only: Iterable[str] | None = None, mode: str | None = None,
               ) -> tuple[list[ReportJob], list[ReportResult]]:
     """The jobs of a batch, and a failure result for each plan file that cannot be read."""
     from ..plan import list_plans, load_plan
@@ -113,7 +113,8 @@ def plan_jobs(year: int, *, plans_dir: str | Path | None = None, out: str | Path
         params = build_parameters(plan.id, year, plans_dir=plans_dir, project_root=root,
                                   cells_path=cells_path or plan.data.get("cells") or "data/processed/cells.parquet",
                                   published_dir=published_dir or plan.data.get("published") or "data/raw/published",
-                                  show_run_date=show_run_date, disclosure_threshold=disclosure_threshold)
+                                  show_run_date=show_run_date, disclosure_threshold=disclosure_threshold,
+                                  mode=mode)
         jobs.append(ReportJob(plan_path=str(f.resolve()), plan_id=plan.id, year=int(year),
                               out_dir=str(out_dir.resolve()), notebook=str(notebook.resolve()),
                               params=params, pdf=pdf, force=force, warm=warm, kernel_name=kernel_name,
@@ -128,7 +129,9 @@ def clean_stale_temporaries(out_dir: str | Path, plan_ids: Iterable[str]) -> int
     if not out_dir.is_dir():
         return 0
     removed = 0
-    names = [f"{p}.{ext}" for p in plan_ids for ext in ("html", "ipynb", "json", "pdf")]
+    from .render import REPORT_FILES
+
+    names = [f"{p}.{ext}" for p in plan_ids for ext in REPORT_FILES]
     names += ["index.html", "summary.csv"]
     for folder in (out_dir, out_dir / "_fejlede"):
         for name in names:
@@ -230,6 +233,30 @@ def run_jobs(jobs: list[ReportJob], *, workers: int = 1, scheduler: str | None =
     return results
 
 
+def release_batch(jobs: list[ReportJob], year: int, *, plans_dir=None, root=None, threshold: int = 3,
+                  progress: bool | None = None, workers: int = 1) -> list[ReportJob]:
+    """The disclosure release of the whole batch, before any report runs: one decision over
+    every plan of the folder (:func:`evaluering.disclosure.release.release_for_plans`), kept in
+    ``data/processed/released/`` where every report of the batch reads it. The record becomes
+    an input of every job, so a report is rendered again when the release changes."""
+    import dataclasses
+
+    if not jobs or not threshold or threshold <= 1:
+        return jobs
+    from ..disclosure.ledger import default_release_dir
+    from ..disclosure.release import release_for_plans
+
+    folder = Path(plans_dir) if plans_dir is not None else Path(jobs[0].plan_path).parent
+    release_for_plans(folder, int(year), threshold=int(threshold), root=root, progress=progress,
+                      workers=workers)
+    ledger = default_release_dir(root, folder) / "ledger.csv"
+    from .provenance import plan_input_files
+
+    return [dataclasses.replace(j, inputs=tuple(j.inputs if j.inputs is not None else
+                                                map(str, plan_input_files(j.params, plan_path=j.plan_path)))
+                                + (str(ledger),)) for j in jobs]
+
+
 def run_batch(year: int, *, plans_dir: str | Path | None = None, out: str | Path | None = None,
               notebook: str | Path | None = None, workers: int = 1, scheduler: str | None = None,
               pdf: bool | None = None, force: bool = False, progress: bool | None = None,
@@ -251,6 +278,9 @@ def run_batch(year: int, *, plans_dir: str | Path | None = None, out: str | Path
                                force=force, warm=warm, **job_options)
     root = Path(job_options.get("project_root") or project_root()).resolve()
     out_dir = ((Path(out) if out is not None else root / "reports") / str(int(year))).resolve()
+    jobs = release_batch(jobs, year, plans_dir=plans_dir, root=root,
+                         threshold=job_options.get("disclosure_threshold", 3), progress=progress,
+                         workers=workers if scheduler is None else 1)
     clean_stale_temporaries(out_dir, [j.plan_id for j in jobs])
     results = run_jobs(jobs, workers=workers, scheduler=scheduler, progress=progress,
                        keep_kernels=keep_kernels)

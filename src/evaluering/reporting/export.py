@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReportError
+from .contents import add_contents
 from .figures import FIGURES_MIME
 
 __all__ = ["clean_notebook", "html_notebook", "notebook_to_html", "check_offline", "check_alt_text",
@@ -234,6 +235,7 @@ def notebook_to_html(nb, *, title: str | None = None, language_code: str = "da",
     body, _ = _exporter(language_code).from_notebook_node(
         nb, resources={"metadata": {"name": title or "Rapport"}})
     body = body.replace("\r\n", "\n")
+    body = add_contents(body)
     if not body.endswith("\n"):
         body += "\n"
     check_offline(body)

@@ -16,6 +16,9 @@ name                       type     default                          meaning
 ``project_root``           str      ``"."``                          the project folder
 ``show_run_date``          bool     ``False``                        print the run date
 ``disclosure_threshold``   int      ``3``                            smallest shown count
+``mode``                   str      ``""``                           ``aarlig``, ``midtvejs``,
+                                                                     ``slut``; empty: from the
+                                                                     year (see yearly.period)
 =========================  =======  ===============================  ==========================
 
 Paths inside ``project_root`` are injected relative to it (POSIX form) so that nothing
@@ -60,6 +63,7 @@ REPORT_PARAMETERS: tuple[ReportParameter, ...] = (
     ReportParameter("project_root", str, ".", "the project folder; relative paths are resolved against it"),
     ReportParameter("show_run_date", bool, False, "print the run date in the provenance section"),
     ReportParameter("disclosure_threshold", int, 3, "counts below this are suppressed"),
+    ReportParameter("mode", str, "", "report mode: aarlig | midtvejs | slut; empty: chosen from the year"),
 )
 
 #: parameters without a default: the notebook cannot run without them
@@ -90,7 +94,7 @@ def relative_to_root(path: str | Path, root: str | Path) -> str:
 def build_parameters(plan_id: str, year: int, *, plans_dir: str | Path | None = None,
                      cells_path: str | Path | None = None, published_dir: str | Path | None = None,
                      project_root: str | Path | None = None, show_run_date: bool = False,
-                     disclosure_threshold: int = 3) -> dict[str, Any]:
+                     disclosure_threshold: int = 3, mode: str | None = None) -> dict[str, Any]:
     """The parameters of one report run, checked and in contract order.
 
     Path parameters are made relative to ``project_root`` where possible.
@@ -129,6 +133,9 @@ def build_parameters(plan_id: str, year: int, *, plans_dir: str | Path | None = 
     values["project_root"] = root.as_posix()
     values["show_run_date"] = bool(show_run_date)
     values["disclosure_threshold"] = threshold
+    if mode not in (None, "", "aarlig", "midtvejs", "slut"):
+        raise ReportError(f"unknown report mode '{mode}' (use aarlig, midtvejs or slut)", plan=plan_id)
+    values["mode"] = mode or ""
     return {spec.name: values[spec.name] for spec in REPORT_PARAMETERS}
 
 

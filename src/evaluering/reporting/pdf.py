@@ -20,7 +20,7 @@ from pathlib import Path
 from ..atomic import atomic_path
 from ..errors import ReportError
 
-__all__ = ["ChromiumMissing", "find_chromium", "chromium_command", "html_to_pdf", "CHROMIUM_FLAGS"]
+__all__ = ["ChromiumMissing", "find_chromium", "chromium_command", "html_to_pdf", "outline_pages", "CHROMIUM_FLAGS"]
 
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -28,7 +28,7 @@ _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-s
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--disable-default-apps", "--disable-extensions", "--mute-audio",
-                  "--no-pdf-header-footer", "--hide-scrollbars")
+                  "--no-pdf-header-footer", "--hide-scrollbars", "--generate-pdf-document-outline")
 
 
 class ChromiumMissing(ReportError):
@@ -61,19 +61,8 @@ def chromium_command(executable: str, html: str | Path, pdf: str | Path, profile
             f"--print-to-pdf={pdf}", Path(html).resolve().as_uri()]
 
 
-def html_to_pdf(html: str | Path, pdf: str | Path, *, chromium: str | None = None,
-                timeout: float = 180) -> Path:
-    """Print the HTML file ``html`` to ``pdf`` (written atomically) and return its path.
-
-    Raises :class:`ChromiumMissing` when Chromium is not installed and
-    :class:`~evaluering.errors.ReportError` when it fails or times out.
-    """
-    exe = chromium or find_chromium()
-    if not exe:
-        raise ChromiumMissing()
-    html, pdf = Path(html), Path(pdf)
-    if not html.is_file():
-        raise ReportError(f"{html}: HTML file not found")
+def _print(exe: str, html: Path, pdf: Path, timeout: float) -> None:
+    """One Chromium print of ``html`` to ``pdf`` (written atomically)."""
     with tempfile.TemporaryDirectory(prefix="evaluering-chromium-") as profile, \
             atomic_path(pdf, suffix=".pdf") as tmp:
         env = dict(os.environ, HOME=profile)
@@ -90,4 +79,63 @@ def html_to_pdf(html: str | Path, pdf: str | Path, *, chromium: str | None = Non
             detail = lines[-1][:200] if lines else f"exit code {proc.returncode}"
             raise ReportError(f"{pdf.name}: Chromium did not write a PDF ({detail})")
         os.chmod(tmp, 0o644)
+
+
+def outline_pages(pdf: str | Path) -> dict[str, int]:
+    """Heading text -> 1-based page of the PDF's outline (Chromium's document outline).
+
+    Empty when the PDF has no outline or cannot be read."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:  # pragma: no cover - a declared dependency
+        return {}
+    out: dict[str, int] = {}
+    try:
+        reader = PdfReader(str(pdf))
+
+        def walk(items):
+            for item in items:
+                if isinstance(item, list):
+                    walk(item)
+                    continue
+                title = " ".join(str(item.title).split())
+                page = reader.get_destination_page_number(item)
+                if title and page is not None and title not in out:
+                    out[title] = page + 1
+        walk(reader.outline)
+    except Exception:  # an unreadable outline only costs the page numbers of the contents
+        return {}
+    return out
+
+
+def html_to_pdf(html: str | Path, pdf: str | Path, *, chromium: str | None = None,
+                timeout: float = 180) -> Path:
+    """Print the HTML file ``html`` to ``pdf`` (A4, page numbers; written atomically) and
+    return its path.
+
+    A report with a table of contents (:mod:`.contents`) is printed twice: the first
+    print's outline gives the page of each section, which the second print shows in the
+    contents. Raises :class:`ChromiumMissing` when Chromium is not installed and
+    :class:`~evaluering.errors.ReportError` when it fails or times out.
+    """
+    from .contents import headings, with_page_numbers
+
+    exe = chromium or find_chromium()
+    if not exe:
+        raise ChromiumMissing()
+    html, pdf = Path(html), Path(pdf)
+    if not html.is_file():
+        raise ReportError(f"{html}: HTML file not found")
+    _print(exe, html, pdf, timeout)
+    text = html.read_text(encoding="utf-8")
+    if 'class="ev-toc-page"' not in text or not headings(text):
+        return pdf
+    pages = outline_pages(pdf)
+    if not pages:
+        return pdf
+    with tempfile.TemporaryDirectory(prefix="evaluering-toc-") as tmpdir:
+        # beside the original would be better for relative links; reports embed everything
+        numbered = Path(tmpdir) / html.name
+        numbered.write_text(with_page_numbers(text, pages), encoding="utf-8")
+        _print(exe, numbered, pdf, timeout)
     return pdf

@@ -25,10 +25,13 @@ from typing import Any
 from .publish import publish_text as write_text
 from ..errors import EvalueringError, ReportError
 
-__all__ = ["ReportJob", "ReportResult", "render_report", "read_report_json", "FAILED_DIR",
+__all__ = ["ReportJob", "ReportResult", "render_report", "read_report_json", "FAILED_DIR", "REPORT_FILES",
            "get_kernel", "shutdown_kernels"]
 
 FAILED_DIR = "_fejlede"
+#: the files of one report: the HTML, the executed notebook, the JSON record, the PDF and
+#: the exports for editing (Excel: the tables; Word: the report)
+REPORT_FILES = ("html", "ipynb", "json", "pdf", "xlsx", "docx")
 _KERNELS: dict[tuple, Any] = {}
 
 
@@ -52,7 +55,7 @@ class ReportJob:
 
     def paths(self) -> dict[str, Path]:
         out = Path(self.out_dir)
-        return {ext: out / f"{self.plan_id}.{ext}" for ext in ("html", "ipynb", "json", "pdf")}
+        return {ext: out / f"{self.plan_id}.{ext}" for ext in REPORT_FILES}
 
 
 @dataclass
@@ -70,6 +73,8 @@ class ReportResult:
     cell: int | None = None
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    #: what the batch dashboard shows: municipality, focus areas, statuses per year
+    dashboard: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -118,6 +123,17 @@ def _criteria(figures: dict) -> list[dict]:
     return out
 
 
+def _dashboard(figures: dict) -> dict:
+    """The part of a report's figures the batch dashboard needs (small: no series)."""
+    plan = figures.get("plan") or {}
+    period = figures.get("period") or {}
+    rows = [{k: r.get(k) for k in ("area", "kind", "id", "title", "year", "status")}
+            for r in period.get("rows") or [] if isinstance(r, dict)]
+    return {"municipality": plan.get("municipality") or "", "focus_areas": list(plan.get("focus_areas") or []),
+            "mode": period.get("mode") or plan.get("mode") or "", "years": list(period.get("years") or []),
+            "rows": rows}
+
+
 def _remove_published(job: ReportJob) -> None:
     for path in job.paths().values():
         with contextlib.suppress(FileNotFoundError):
@@ -146,11 +162,12 @@ def render_report(job: ReportJob) -> ReportResult:
                             inputs=job.inputs)
         key = run_key(record)
         existing = read_report_json(paths["json"])
-        wanted = ["html", "ipynb", "json"] + (["pdf"] if job.pdf else [])
+        wanted = ["html", "ipynb", "json", "xlsx", "docx"] + (["pdf"] if job.pdf else [])
         if (not job.force and existing is not None and existing.get("run_key") == key
                 and all(paths[k].is_file() for k in wanted)):
             result.status = "skipped"
             result.criteria = _criteria(existing.get("figures", {}))
+            result.dashboard = _dashboard(existing.get("figures", {}))
             result.files = {k: paths[k].name for k in wanted}
             return result
 
@@ -174,11 +191,19 @@ def render_report(job: ReportJob) -> ReportResult:
 
         clean_notebook(executed, roots=(root,))
         figures = extract_figures(executed)
-        title = f"{job.plan_name or job.plan_id} – årsrapport {job.year}"
+        kind = {"midtvejs": "midtvejsevaluering", "slut": "slutevaluering"}.get(
+            (figures.get("plan") or {}).get("mode"), "årsrapport")
+        title = f"{job.plan_name or job.plan_id} – {kind} {job.year}"
         html = notebook_to_html(executed, title=title, clean=False)
         write_text(paths["ipynb"], nbformat.writes(executed) + "\n")
         write_text(paths["html"], html)
         files = {"html": paths["html"].name, "ipynb": paths["ipynb"].name}
+        from .office import report_exports
+        from .publish import publish_bytes
+
+        for kind, data in report_exports(html, title).items():
+            publish_bytes(paths[kind], data)
+            files[kind] = paths[kind].name
         if job.pdf:
             from .pdf import html_to_pdf
 
@@ -201,6 +226,7 @@ def render_report(job: ReportJob) -> ReportResult:
         result.status = "ok"
         result.files = files
         result.criteria = _criteria(figures)
+        result.dashboard = _dashboard(figures)
         return result
     except EvalueringError as err:
         _remove_published(job)

@@ -18,9 +18,13 @@ report from these sources. The folder is written atomically (all or nothing).
 StatBank cells: a numerator table (STRAF44 afgørelser, STRAF22 sigtelser, ...) is summed
 to the age band of a catalogue indicator and divided by FOLK1A's population on 1 January
 (quarter ``K1``) of the year, per municipality (``OMRÅDE`` 101-860 -> ``"0851"``) and the
-whole country (``000`` -> ``"DK"``). A suppressed (``..``) component leaves its cell out,
-with a warning, never a 0. Dimensions not filtered must carry a total code (``TOT``,
-``IALT``) or one value, otherwise the sum is refused as ambiguous.
+whole country (``000`` -> ``"DK"``). A suppressed component (``..``, or the table's
+``suppressedDataValue``) leaves its cell out, with a warning, never a 0. Dimensions not
+filtered must carry a total code (``TOT``, ``IALT``) or one value, otherwise the sum is
+refused as ambiguous (so CIVILSTAND or OVERTRÆD never multiply a count). Every age of a
+band must be in the answer (the ages of the table's tableinfo, when cached): a missing age
+is an error, not a smaller denominator. A requested measure that yields no cells is an
+error. Answers in text presentation are mapped to codes with the cached tableinfo.
 
 >>> age_range("15-19"), age_range("80-"), age_range("12"), age_range("IALT")
 ((15, 19), (80, 200), (12, 12), None)
@@ -30,6 +34,7 @@ with a warning, never a 0. Dimensions not filtered must carry a total code (``TO
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -130,19 +135,73 @@ def _dims(frame) -> list[str]:
     return [c for c in frame.columns if c not in ("value", "note")]
 
 
-def population_from_folk1a(folk1a, bands: Sequence[str] = ("10-17", "15+")):
+def _only_totals(df, keep: set[str], src: str, table: str):
+    """Restrict every dimension not in ``keep`` to its total code (or its one value), so
+    that a variable not filtered (CIVILSTAND, OVERTRÆD, ...) never multiplies a sum."""
+    for d in _dims(df):
+        if d in keep:
+            continue
+        vals = set(df[d].astype(str))
+        totals = {v for v in vals if v.strip().lower() in TOTAL_CODES}
+        if totals:
+            df = df[df[d].isin(totals)]
+        elif len(vals) > 1:
+            raise InputError(src, f"{table}: summing over {d.upper()} ({len(vals)} values, no total code) "
+                             f"is ambiguous; filter it in the recipe or fetch its total", column=d.upper())
+    return df
+
+
+def table_ages(info) -> list[tuple[int, int]] | None:
+    """The age groups of a tableinfo's ``ALDER`` variable (totals and unknown left out).
+
+    >>> table_ages({"variables": [{"id": "ALDER", "values": [{"id": "IALT"}, {"id": "15"}, {"id": "80-"}]}]})
+    [(15, 15), (80, 200)]
+    """
+    if not isinstance(info, Mapping):
+        return None
+    for var in info.get("variables", []) or []:
+        if isinstance(var, Mapping) and str(var.get("id", "")).casefold() == "alder":
+            ages = [age_range(v.get("id")) for v in var.get("values", []) if isinstance(v, Mapping)]
+            return [a for a in ages if a is not None] or None
+    return None
+
+
+def _check_ages(df, lo: int, hi: int, expected, src: str, table: str, band: str) -> None:
+    """Each (area, year, sex) group holds every age group of the band."""
+    if expected is None:
+        expected = sorted({a for a in df["_age"] if a is not None})
+    need = [a for a in expected if lo <= a[0] and a[1] <= hi]
+    if not need:
+        return
+    groups = ["område", "tid"] + (["køn"] if "køn" in df.columns else [])
+    for key, g in df.groupby(groups, sort=True):
+        have = set(g["_age"])
+        missing = [a for a in need if a not in have]
+        if missing:
+            shown = ", ".join(f"{a[0]}" if a[0] == a[1] else (f"{a[0]}-" if a[1] >= _OPEN else f"{a[0]}-{a[1]}")
+                              for a in missing[:8]) + (" ..." if len(missing) > 8 else "")
+            where = ", ".join(f"{name} {k}" for name, k in zip(groups, key if isinstance(key, tuple) else (key,)))
+            raise InputError(src, f"{table} mangler {len(missing)} aldersgruppe(r) i {band} for {where}: {shown}; "
+                             f"hent alle aldre (fx --var 'ALDER=*'), ellers bliver nævneren for lille",
+                             column="ALDER")
+
+
+def population_from_folk1a(folk1a, bands: Sequence[str] = ("10-17", "15+"), info=None):
     """Persons per (level, area, year, age_band, sex) from a FOLK1A frame (codes), counted
     on 1 January (``K1``); sex ``M``/``K`` rows plus their ``all`` sum.
 
-    Raises :class:`InputError` when a needed population value is suppressed.
+    ``info``: FOLK1A's tableinfo; its ages (0-125) are the ages a band must have.
+    Raises :class:`InputError` when a needed population value is suppressed or an age of
+    a band is missing from the answer.
     """
     import pandas as pd
 
+    src = folk1a.attrs.get("cache", "FOLK1A")
     need = {"område", "alder", "tid"}
     if not need <= set(folk1a.columns):
-        raise InputError(folk1a.attrs.get("cache", "FOLK1A"), "FOLK1A needs OMRÅDE, ALDER and Tid "
+        raise InputError(src, "FOLK1A needs OMRÅDE, ALDER and Tid "
                          f"(has {', '.join(_dims(folk1a))})")
-    df = folk1a.copy()
+    df = _only_totals(folk1a.copy(), {"område", "alder", "tid", "køn"}, src, "FOLK1A")
     df["_year"] = [(_year(t) if str(t).upper().endswith("K1") or str(t).isdigit() else None) for t in df["tid"]]
     df = df[df["_year"].notna()]
     df["_area"] = [_area(o) for o in df["område"]]
@@ -150,15 +209,19 @@ def population_from_folk1a(folk1a, bands: Sequence[str] = ("10-17", "15+")):
     df["_age"] = [age_range(a) for a in df["alder"]]
     df = df[df["_age"].notna()]
     df["_sex"] = [_sex(k) for k in df["køn"]] if "køn" in df.columns else "all"
-    df = df[df["_sex"].isin(["M", "K"])] if (df["_sex"] != "all").any() else df
+    df = df[df["_sex"].isin(["M", "K"])] if (df["_sex"].isin(["M", "K"])).any() else df[df["_sex"] == "all"]
+    ages = table_ages(info)
+    if ages is None:
+        ages = [(a, a) for a in range(0, 126)]      # FOLK1A: single ages 0-125
     rows = []
     for band in bands:
         lo, hi = band_range(band)
         inside = df[[lo <= a[0] and a[1] <= hi for a in df["_age"]]]
         if inside.empty:
             continue
+        _check_ages(inside, lo, hi, ages, src, "FOLK1A", band)
         if inside["value"].isna().any():
-            raise InputError(folk1a.attrs.get("cache", "FOLK1A"), f"a FOLK1A population value for {band} is suppressed")
+            raise InputError(src, f"a FOLK1A population value for {band} is suppressed")
         g = inside.groupby([inside["_area"].map(lambda x: x[0]), inside["_area"].map(lambda x: x[1]),
                             "_year", "_sex"])["value"].sum()
         for (level, area, year, sex), persons in g.items():
@@ -171,9 +234,10 @@ def population_from_folk1a(folk1a, bands: Sequence[str] = ("10-17", "15+")):
     return pop
 
 
-def statbank_cells(numerator, population, recipe: DstRecipe, warnings: list[str] | None = None):
+def statbank_cells(numerator, population, recipe: DstRecipe, warnings: list[str] | None = None, info=None):
     """Count cells of ``recipe.measure`` from a numerator frame and a population frame
-    (:func:`population_from_folk1a`)."""
+    (:func:`population_from_folk1a`); ``info``: the numerator table's tableinfo (its age
+    groups are the ones a band must have)."""
     import pandas as pd
 
     from ..cellschema import empty_cells
@@ -185,20 +249,17 @@ def statbank_cells(numerator, population, recipe: DstRecipe, warnings: list[str]
         if var not in df.columns:
             raise InputError(src, f"{recipe.table} has no variable '{var.upper()}' to filter on")
         df = df[df[var].isin([str(v) for v in values])]
-    special = {"område", "tid", "alder", "køn"}
-    for d in _dims(df):
-        if d in special or d in recipe.filters:
-            continue
-        vals = set(df[d].astype(str))
-        totals = {v for v in vals if v.strip().lower() in TOTAL_CODES}
-        if totals:
-            df = df[df[d].isin(totals)]
-        elif len(vals) > 1:
-            raise InputError(src, f"{recipe.table}: summing over {d.upper()} ({len(vals)} values, no total code) "
-                             f"is ambiguous; filter it in the recipe or fetch its total", column=d.upper())
+    df = _only_totals(df, {"område", "tid", "alder", "køn", *recipe.filters}, src, recipe.table)
     lo, hi = band_range(recipe.age_band)
     if "alder" in df.columns:
         ranges = [age_range(a) for a in df["alder"]]
+        if any(r is not None for r in ranges):
+            sexed = df.assign(_age=ranges)
+            if "køn" in sexed.columns:
+                s = [_sex(k) for k in sexed["køn"]]
+                sexed = sexed[[x in ("M", "K") for x in s]] if any(x in ("M", "K") for x in s) else sexed
+            _check_ages(sexed[[r is not None and lo <= r[0] and r[1] <= hi for r in sexed["_age"]]], lo, hi,
+                        table_ages(info), src, recipe.table, recipe.age_band)
         keep, partial = [], 0
         for r in ranges:
             if r is None:
@@ -233,7 +294,7 @@ def statbank_cells(numerator, population, recipe: DstRecipe, warnings: list[str]
     suppressed = g[g["missing"] > 0]
     if len(suppressed):
         warnings.append(f"{recipe.table}: {len(suppressed)} cell(s) of {recipe.measure} have suppressed parts "
-                        f"(..) and are left out, not set to 0")
+                        f"(.. or the table's suppressedDataValue) and are left out, not set to 0")
     g = g[g["missing"] == 0].reset_index()
     pop = population[population["age_band"] == recipe.age_band].set_index(["level", "area", "year", "sex"])["persons"]
     rows = []
@@ -331,7 +392,7 @@ def find_logs(logs: str | Path | Mapping[str, str | Path] | None, plan=None) -> 
 
 
 _LOG_DATA_KEYS = {"ssp": "ssp_log", "meetings": "meetings_log", "courses": "courses_log",
-                  "events": "events_log", "milestones": "milestones_log"}
+                  "events": "events_log", "milestones": "milestones_log", "qualitative": "qualitative_log"}
 
 
 @dataclass
@@ -384,7 +445,7 @@ def convert(plan: Any, out: str | Path, dst_cache: str | Path | None = None,
     from ..atomic import atomic_dir
     from ..cellschema import check_cells, empty_cells
     from ..plan import Plan, find_plan, load_plan
-    from .dst import cached_queries, read_bulk
+    from .dst import cached_queries, read_bulk, to_codes
     from .lbf import read_lbf
 
     if not isinstance(plan, Plan):
@@ -399,12 +460,21 @@ def convert(plan: Any, out: str | Path, dst_cache: str | Path | None = None,
         cache = Path(dst_cache)
         if not cache.is_dir():
             raise InputError(cache, "the StatBank cache folder does not exist (run evaluering fetch-dst)")
+        def info_of(table):
+            f = cache / table / "tableinfo.json"
+            if not f.is_file():
+                return None
+            try:
+                return json.loads(f.read_text(encoding="utf-8-sig"))
+            except (ValueError, UnicodeDecodeError):
+                raise InputError(f, "tabelinfo i cachen er ødelagt (ikke JSON); hent igen med --refresh") from None
+
         def latest(table):
             qs = cached_queries(cache, table)
             if not qs:
                 return None
             best = max(qs, key=lambda q: q["path"].stat().st_size)
-            frame = read_bulk(best["path"])
+            frame = to_codes(read_bulk(best["path"]), info_of(table), str(best["path"]))
             frame.attrs["cache"] = str(best["path"])
             return frame
         folk = latest("FOLK1A")
@@ -412,13 +482,20 @@ def convert(plan: Any, out: str | Path, dst_cache: str | Path | None = None,
             warnings.append("no FOLK1A in the StatBank cache: no population, no StatBank cells")
         else:
             bands = sorted({r.age_band for r in recipes})
-            pop = population_from_folk1a(folk, bands)
+            pop = population_from_folk1a(folk, bands, info=info_of("FOLK1A"))
             for r in recipes:
                 num = latest(r.table)
                 if num is None:
                     warnings.append(f"no {r.table} in the StatBank cache: no '{r.measure}' cells")
                     continue
-                frames.append(statbank_cells(num, pop, r, warnings))
+                before = len(warnings)
+                made = statbank_cells(num, pop, r, warnings, info=info_of(r.table))
+                if not len(made):
+                    why = "; ".join(warnings[before:]) or "no rows after selection"
+                    raise InputError(num.attrs.get("cache", r.table),
+                                     f"0 tællingsceller for målet '{r.measure}' fra {r.table} og FOLK1A ({why})",
+                                     row=1, column="INDHOLD")
+                frames.append(made)
 
     values = pd.DataFrame()
     suppressed = pd.DataFrame()

@@ -225,8 +225,10 @@ MILESTONES = Schema(
     description="milepæle (fx samarbejdsmodel etableret)",
 )
 
+from .qualitative import QUALITATIVE  # noqa: E402 - the qualitative results log (its own module)
+
 #: kind -> schema of each log
-LOG_SCHEMAS: dict[str, Schema] = {s.kind: s for s in (SSP, MEETINGS, COURSES, EVENTS, MILESTONES)}
+LOG_SCHEMAS: dict[str, Schema] = {s.kind: s for s in (SSP, MEETINGS, COURSES, EVENTS, MILESTONES, QUALITATIVE)}
 
 
 def _finish(frame, kind: str):

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import InputError
 from .schema import Column, Problems, Schema, _Collector
 
-__all__ = ["read_register", "REGISTER_SCHEMAS"]
+__all__ = ["read_register", "REGISTER_SCHEMAS", "sas_whole_numbers", "sas_reader"]
 
 #: header-only schemas used to guess a file's kind (the checks are in :func:`read_register`)
 REGISTER_SCHEMAS: dict[str, Schema] = {
@@ -29,6 +29,42 @@ REGISTER_SCHEMAS: dict[str, Schema] = {
 }
 
 _DUPLICATE_CHECK_MAX = 20_000_000
+
+
+def sas_whole_numbers(df):
+    """SAS stores every number as a double: a numeric column whose values are all whole
+    (sex ``1.0``/``2.0``, ids ``12.0``, years ``2015.0``) becomes a nullable integer column,
+    so that codes read as ``1``, ``2``, ``12`` everywhere (text, joins, aliases). Columns with
+    a fraction, and all other types, are kept.
+
+    >>> import pandas as pd
+    >>> out = sas_whole_numbers(pd.DataFrame({"sex": [1.0, 2.0, None], "x": [1.5, 2.0, 3.0]}))
+    >>> out["sex"].astype("string").tolist(), str(out["x"].dtype)
+    (['1', '2', <NA>], 'float64')
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = df
+    for c in df.columns:
+        s = df[c]
+        if not pd.api.types.is_float_dtype(s):
+            continue
+        v = s.to_numpy(dtype="float64", na_value=np.nan)
+        ok = ~np.isnan(v)
+        if ok.any() and np.all(np.isfinite(v[ok])) and np.all(v[ok] == np.round(v[ok])) \
+                and np.all(np.abs(v[ok]) < 2 ** 53):
+            if out is df:
+                out = df.copy()
+            out[c] = s.astype("Int64")
+    return out
+
+
+def sas_reader(path):
+    """The pyreadstat reader of a SAS file: ``read_xport`` for ``.xpt``, else ``read_sas7bdat``."""
+    import pyreadstat
+
+    return pyreadstat.read_xport if str(path).lower().endswith(".xpt") else pyreadstat.read_sas7bdat
 
 
 def read_register(path: str | Path, kind: str, collect: bool = False, chunk_rows: int = 500_000):

@@ -262,6 +262,7 @@ _READERS: dict[str, tuple[Callable, Callable]] = {
     "courses": (_log_reader("courses"), _summary_courses),
     "events": (_log_reader("events"), _summary_events),
     "milestones": (_log_reader("milestones"), _summary_milestones),
+    "qualitative": (_log_reader("qualitative"), lambda f: f"qualitative results log, {len(f)} rows"),
     "published": (_read_published, _summary_published),
     "printed-averages": (_read_averages, lambda f: f"printed averages, {len(f)} rows"),
     "cells": (_read_cells, _summary_cells),

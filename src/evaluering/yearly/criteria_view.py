@@ -5,13 +5,15 @@ from __future__ import annotations
 import html
 import math
 
+import numpy as np
 import pandas as pd
 
 from .. import fmt
 from ..theme import LEVEL_COLOURS, STATUS_COLOURS, figure_html, new_figure, set_title, status_slug
 from .html import Cell, table
 
-__all__ = ["status_badge", "value_text", "criteria_table", "criteria_payload", "target_path_figure"]
+__all__ = ["status_badge", "value_text", "criteria_table", "criteria_payload", "target_path_figure",
+           "criteria_origins"]
 
 def status_badge(status: str) -> Cell:
     """The status as a coloured label (text, never colour alone)."""
@@ -42,6 +44,55 @@ def _count_of(r, prefix: str):
     return None if c is None or pd.isna(c) else float(c)
 
 
+def _mark(r, prefix: str) -> str:
+    """The origin mark of a criterion's baseline or observed value (``origin_<prefix>``,
+    set by :func:`criteria_origins`)."""
+    from .origin import mark
+
+    kind = r.get(f"{prefix}_origin")
+    return mark(kind) if isinstance(kind, str) else ""
+
+
+def criteria_origins(crit: pd.DataFrame, series: dict, example_logs: bool = False) -> pd.DataFrame:
+    """``crit`` with ``baseline_origin`` and ``observed_origin``: the origin of the series
+    row each value was taken from (published, computed or synthetic); a milestone judged
+    from the bundled example log is synthetic.
+
+    A criterion's ``synthetic`` flag says only that *some* value is synthetic; a published
+    baseline (4,2 % in 2015) beside a synthetic observation must be marked apart."""
+    from .origin import origin
+
+    out = crit.copy()
+    base, obs = [], []
+    lookups: dict[str, dict] = {}   # indicator -> (level, area, year) -> origin
+
+    def lookup(ind):
+        if ind not in lookups:
+            s = series.get(ind)
+            lookups[ind] = {} if s is None else {
+                (lv, str(a), int(y)): origin(bool(p) if p == p else False, bool(sy) if sy == sy else False)
+                for lv, a, y, p, sy in zip(s["level"].tolist(), s["area"].tolist(), s["year"].tolist(),
+                                           s["published"].tolist(), s["synthetic"].tolist())}
+        return lookups[ind]
+
+    for r in crit.to_dict(orient="records"):
+        if r["kind"] == "milestone":
+            base.append(None)
+            obs.append(origin(False, example_logs))
+            continue
+        table = lookup(r.get("indicator"))
+        found = []
+        for prefix in ("baseline", "observed"):
+            y = r.get("baseline_year") if prefix == "baseline" else (
+                r.get("observed_year") if pd.notna(r.get("observed_year")) else r.get("year"))
+            found.append(table.get((r["level"], str(r["area"]), int(y))) if y is not None and pd.notna(y) else None)
+        base.append(found[0])
+        obs.append(found[1])
+    out["baseline_origin"] = base
+    out["observed_origin"] = obs
+    return out
+
+
 def _observed_cell(r) -> Cell | str:
     if isinstance(r.get("observed_reason"), str):
         return Cell(f'<span class="ev-suppressed" data-suppressed="primary">{html.escape(r["observed_reason"])}</span>')
@@ -50,7 +101,7 @@ def _observed_cell(r) -> Cell | str:
         text += f" ({value_text(r['observed_lower'], r['unit'])}–{value_text(r['observed_upper'], r['unit'])})"
     if pd.notna(r.get("observed_year")) and int(r["observed_year"]) != int(r["year"]):
         text += f" [{int(r['observed_year'])}]"
-    return text
+    return Cell(html.escape(text) + _mark(r, "observed"))
 
 
 def _baseline_cell(r) -> Cell | str:
@@ -63,7 +114,7 @@ def _baseline_cell(r) -> Cell | str:
     c = _count_of(r, "baseline")
     if c is not None and r["unit"] != "antal":
         text += f" ({fmt.number(c)} personer)"
-    return text
+    return Cell(html.escape(text) + _mark(r, "baseline"))
 
 
 def _significance_cell(r) -> str:
@@ -90,7 +141,7 @@ def criteria_table(crit: pd.DataFrame, labels: dict[str, str] | None = None) -> 
         if r["kind"] == "milestone":
             rows.append([r["id"], r["title"], "milepæl", fmt.MISSING,
                          f"senest {r['target_year']}" if pd.notna(r.get("target_year")) else fmt.MISSING,
-                         r.get("note") or fmt.MISSING, fmt.MISSING, status_badge(r["status"]), fmt.MISSING])
+                         Cell(html.escape(r.get("note") or fmt.MISSING) + _mark(r, "observed")), fmt.MISSING, status_badge(r["status"]), fmt.MISSING])
             continue
         rows.append([
             r["id"], r["title"], f"{labels.get(r['indicator'], r['indicator'])} ({r['unit']})", _baseline_cell(r),
@@ -99,14 +150,17 @@ def criteria_table(crit: pd.DataFrame, labels: dict[str, str] | None = None) -> 
             value_text(r["path_value"], r["unit"]) if pd.notna(r.get("path_value")) else fmt.MISSING,
             status_badge(r["status"]), _significance_cell(r),
         ])
+    from .origin import legend
+
     return table(["ID", "Succeskriterium", "Indikator", "Baseline", "Mål", "Observeret (95 %-interval)",
                   "Målsti i året", "Status", "Statistisk sikker ændring"], rows,
-                 cls="ev-table ev-criteria")
+                 cls="ev-table ev-criteria", caption=f"Succeskriterierne; {legend()}")
 
 
 def criteria_payload(crit: pd.DataFrame) -> list[dict]:
     """The criteria as plain records for ``<plan>.json`` (and the batch index)."""
     keep = ["id", "kind", "title", "indicator", "unit", "year", "baseline_year", "baseline_value",
+            "baseline_origin", "observed_origin",
             "target_year", "target_value", "observed_year", "observed_value", "observed_lower",
             "observed_upper", "path_value", "status", "significant", "difference", "difference_lower",
             "difference_upper", "ratio", "ratio_lower", "ratio_upper", "baseline_reason", "observed_reason",
@@ -115,7 +169,8 @@ def criteria_payload(crit: pd.DataFrame) -> list[dict]:
     return crit[cols].to_dict(orient="records")
 
 
-def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int, synthetic: bool) -> str:
+def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int, synthetic: bool,
+                       example: bool = False) -> str:
     """One criterion: observed values with intervals, the straight path from baseline to
     target, and the target."""
     import matplotlib.pyplot as plt
@@ -128,11 +183,24 @@ def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int,
     fig, ax = new_figure((8.4, 3.8), left=0.08, right=0.68, bottom=0.14, top=0.90)
     colour = LEVEL_COLOURS["plan"]
     shown = s[s["value"].notna()]
+    kinds_shown: set[str] = set()
     if len(shown):
+        from .origin import MARKERS, row_origin
+        from .trends import line_values
+
+        # the line breaks at years without a shown value (suppressed or missing): NaN
+        line = line_values(s, first, last)
+        ax.plot(np.arange(first, last + 1), line["value"], "-", color=colour, label="Observeret (95 %-interval)")
         yerr_lo = (shown["value"] - shown["lower"]).clip(lower=0).fillna(0)
         yerr_hi = (shown["upper"] - shown["value"]).clip(lower=0).fillna(0)
-        ax.errorbar(shown["year"], shown["value"], yerr=[yerr_lo, yerr_hi], fmt="o-", color=colour,
-                    capsize=3, label="Observeret (95 %-interval)")
+        ax.errorbar(shown["year"], shown["value"], yerr=[yerr_lo, yerr_hi], fmt="none", ecolor=colour, capsize=3)
+        kinds = np.array([row_origin(x, example) for x in shown[["published", "synthetic"]].to_dict(orient="records")])
+        for kind, (marker, filled) in MARKERS.items():
+            sel = kinds == kind
+            if sel.any():
+                kinds_shown.add(kind)
+                ax.plot(shown["year"].to_numpy()[sel], shown["value"].to_numpy()[sel], marker, linestyle="none",
+                        color=colour, markerfacecolor=colour if filled else "white", markersize=6)
     ax.plot([by, ty], [r["baseline_value"], r["target_value"]], "--", color=LEVEL_COLOURS["target"],
             label="Målsti (lineær)")
     ax.plot([ty], [r["target_value"]], "D", color=LEVEL_COLOURS["target"], markersize=8,
@@ -149,6 +217,8 @@ def target_path_figure(r, series: pd.DataFrame, indicator, plan, last_year: int,
     alt = (f"Målsti for {r['id']}: baseline {by} {value_text(r['baseline_value'], r['unit'])}, mål {ty} "
            f"{value_text(r['target_value'], r['unit'])}, observeret {obs} i {int(r['year'])}; status {r['status']}.")
     sources = "; ".join(sorted(set(s["source"].dropna().astype(str)))) or "–"
-    note = "Syntetiske data efter de offentliggjorte år." if synthetic else None
+    from .origin import figure_legend
+
+    note = figure_legend(kinds_shown or ("computed",)) + " Linjen er brudt i år uden en vist værdi."
     return figure_html(fig, title=f"Målsti for {r['id']}", alt=alt, source=sources, unit=indicator.unit_da,
                        note=note)

@@ -48,6 +48,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence], caption: str | None =
             tds.append(f"<td{attr}>{content}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    if len(header) > 14 and "ev-landscape" not in cls:
+        cls += " ev-landscape"   # printed on a landscape page (a long plan period's years)
     return f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
@@ -69,7 +71,7 @@ def css() -> str:
 .ev-table th,.ev-table td{border:1px solid #bbb;padding:3px 8px;text-align:left !important;vertical-align:top}
 .ev-criteria{width:100%}
 .ev-table th{background:#eef3f8}
-.ev-table td.num{text-align:right !important;white-space:nowrap}
+.ev-table td.num{text-align:right !important;white-space:nowrap;padding:3px 5px}
 .ev-table caption{caption-side:top;text-align:left;font-weight:bold;padding:4px 0}
 .ev-notice{border-left:6px solid #0072B2;background:#eef3f8;padding:8px 12px;margin:8px 0}
 .ev-warning{border-left-color:#D55E00;background:#fbeee6}
@@ -78,5 +80,11 @@ def css() -> str:
 STATUS_CSS
 .suppressed{color:#555;font-style:italic}
 figure.ev-figure{margin:1em 0}
+.ev-toc-list li{display:flex;gap:1em;max-width:40em}
+.ev-toc-list li a{flex:1}
+.ev-toc-page{min-width:2em;text-align:right}
+.ev-rules{color:#333}
+.ev-period td{white-space:normal}
+.ev-prov{font-size:0.75em;vertical-align:super;color:#444}
 figure.ev-figure figcaption{font-size:0.88em;color:#333;max-width:46em}
 </style>""".replace("STATUS_CSS", status_css())

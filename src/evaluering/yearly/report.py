@@ -58,6 +58,7 @@ class YearlyReport:
     project_root: Path
     threshold: int = 3
     show_run_date: bool = False
+    mode: str = "aarlig"
     parameters: dict = field(default_factory=dict)
     payload: dict = field(default_factory=dict)
 
@@ -65,15 +66,24 @@ class YearlyReport:
     @classmethod
     def load(cls, plan_id: str, year: int, plans_dir: str = "data/raw/plans",
              cells_path: str = DEFAULT_CELLS, published_dir: str = DEFAULT_PUBLISHED, project_root: str = ".",
-             show_run_date: bool = False, disclosure_threshold: int = 3) -> "YearlyReport":
-        """Load the plan, the count cells and the published tables."""
+             show_run_date: bool = False, disclosure_threshold: int = 3, mode: str = "") -> "YearlyReport":
+        """Load the plan, the count cells and the published tables.
+
+        ``mode`` is ``aarlig``, ``midtvejs`` or ``slut`` (:mod:`.period`); empty: chosen from
+        the year relative to the plan period. ``project_root`` empty: the nearest parent
+        of the working directory with ``data/raw`` (the notebook runs from the project
+        root or from ``notebooks/``)."""
         from ..cellschema import check_cells
         from ..errors import InputError
         from ..plan import find_plan
         from ..published import load_published
 
-        root = Path(project_root).resolve()
+        from ..plan import project_root as _find_root
+        from .period import check_mode
+
+        root = Path(project_root).resolve() if project_root else _find_root().resolve()
         plan = find_plan(plan_id, _resolve(plans_dir, root))
+        chosen = check_mode(mode, plan, int(year))
         # a plan file's own data locations win over the notebook's defaults
         if cells_path == DEFAULT_CELLS and plan.data.get("cells"):
             cells_path = str(plan.data_path("cells"))
@@ -95,9 +105,11 @@ class YearlyReport:
         params = {"plan_id": plan_id, "year": int(year), "plans_dir": str(plans_dir),
                   "cells_path": relative_to_root(_resolve(cells_path, root), root),
                   "published_dir": relative_to_root(_resolve(published_dir, root), root),
-                  "show_run_date": bool(show_run_date), "disclosure_threshold": int(disclosure_threshold)}
+                  "show_run_date": bool(show_run_date), "disclosure_threshold": int(disclosure_threshold),
+                  "mode": mode or ""}
         return cls(plan=plan, year=int(year), cells=cells, published=published, project_root=root,
-                   threshold=int(disclosure_threshold), show_run_date=show_run_date, parameters=params)
+                   threshold=int(disclosure_threshold), show_run_date=show_run_date, mode=chosen,
+                   parameters=params)
 
     # ------------------------------------------------------------------ derived inputs
     @cached_property
@@ -132,10 +144,59 @@ class YearlyReport:
         return ids
 
     @cached_property
+    def logs(self) -> dict:
+        """The plan's tidy logs (read once; the evaluation of every year uses them)."""
+        from ..evaluation import load_logs
+
+        logs, _ = load_logs(self.plan)
+        return logs
+
+    @cached_property
+    def qualitative_log(self) -> pd.DataFrame | None:
+        """The log of qualitative results (``data: qualitative_log``), or None."""
+        from ..sources.qualitative import PLAN_KEY, read_qualitative
+
+        path = self.plan.data_path(PLAN_KEY)
+        if path is None or not path.exists():
+            return None
+        return read_qualitative(path, plan=self.plan)
+
+    @cached_property
     def evaluation(self):
         from ..evaluation import evaluate
 
-        return evaluate(self.plan, self.year, cells=self.cells, published=self.published)
+        return evaluate(self.plan, self.year, cells=self.cells, published=self.published, logs=self.logs)
+
+    @cached_property
+    def areas(self) -> list:
+        """One :class:`~evaluering.yearly.period.AreaPeriod` per focus area of the plan
+        (today's plans: one delaftale), each judged for every year of the period."""
+        from .period import area_period
+
+        area = area_period(self.plan.focus_area or self.plan.name, self.evaluation, self.logs, self.threshold,
+                           key=self.plan.id)
+        area.extra["qualitative"] = self.qualitative_log
+        return [area]
+
+    @cached_property
+    def release(self):
+        """The release every number of the report is read from: one over all plans beside this
+        one (shared estates, years, commands), kept in the project's record
+        (:func:`evaluering.disclosure.release.release_for_plans`); None when disclosure
+        control is off (threshold 0 or 1)."""
+        if not self.threshold or self.threshold <= 1:
+            return None
+        from ..disclosure.release import release_for_plans
+
+        extra = []
+        for key, given in (("cells", self.parameters.get("cells_path")), ("published", self.parameters.get("published_dir"))):
+            own = self.plan.data_path(key)
+            if given and (own is None or _resolve(given, self.project_root).resolve() != Path(own).resolve()):
+                extra.append(_resolve(given, self.project_root))
+        plans_dir = Path(self.plan.path).parent if getattr(self.plan, "path", None) else \
+            _resolve(self.parameters.get("plans_dir", "data/raw/plans"), self.project_root)
+        return release_for_plans(plans_dir, self.year, threshold=self.threshold, root=self.project_root,
+                                 evaluations={self.plan.id: self.evaluation}, extra_files=extra)
 
     def series(self, indicator_id: str) -> pd.DataFrame:
         """The shown series of one indicator: computed from cells, published figures first."""
@@ -150,20 +211,65 @@ class YearlyReport:
         """Title, plan, report year and, for synthetic data, the visible notice."""
         p = self.plan
         parts = ", ".join(pt.name for pt in p.parts)
+        from .period import MODE_TITLES, period_years
+
+        years = period_years(p, self.year)
+        span = f"{self.year}" if self.mode == "aarlig" else f"{years[0]}–{years[-1]}"
         out = [h.css(),
-               f"<h1>Årsrapport {self.year}: {h.esc(p.name)}</h1>",
+               f"<h1>{MODE_TITLES[self.mode]} {span}: {h.esc(p.name)}</h1>",
                f"<p><b>Indsatsområde:</b> {h.esc(p.focus_area or '–')}. <b>Kommune:</b> "
                f"{h.esc(p.municipality_name)}. <b>Planperiode:</b> {p.start:%d.%m.%Y}–{p.end:%d.%m.%Y}. "
                f"<b>Boligafdelinger:</b> {len(p.estates)}"
-               + (f" ({h.esc(parts)})" if parts else "") + ".</p>"]
+               + (f" ({h.esc(parts)})" if parts else "") + f". <b>Rapportår:</b> {self.year}.</p>"]
+        chosen = "angivet" if self.parameters.get("mode") else "valgt ud fra rapportåret"
+        out.append(f'<p class="ev-intro"><b>Rapporttype:</b> {MODE_TITLES[self.mode].lower()} ({chosen}; '
+                   f"reglen står i afsnit 1).</p>")
         if self.synthetic:
             out.append(h.notice(f"<b>Syntetiske data.</b> {h.esc(text.SYNTHETIC_BANNER)}", "synthetic"))
         from ..sources.missing import missing_inputs   # said, not hidden (report --allow-missing)
         for m in missing_inputs(p, self.year, cells=self.cells, published=self.published):
             out.append(h.notice(f"<b>Manglende data.</b> {h.esc(m.text())}", "warning"))
         self.payload.update(plan={"id": p.id, "name": p.name, "year": self.year,
-                                  "synthetic": self.synthetic,
+                                  "synthetic": self.synthetic, "mode": self.mode,
+                                  "municipality": p.municipality_name,
+                                  "focus_areas": [a.name for a in self.areas],
                                   "estates": p.estate_ids})
+        return Section("".join(out))
+
+    def board(self) -> Section:
+        """The one-page board summary: every criterion's status, the goals not met, the
+        main changes since last year and what needs a decision (rules stated)."""
+        from .board import board_summary
+
+        html_out, items = board_summary(self.areas, self.mode)
+        self.payload["board"] = items
+        return Section(html_out)
+
+    def contents(self) -> Section:
+        """The table of contents (filled in from the section headings by the export)."""
+        from ..reporting.contents import TOC_PLACEHOLDER
+
+        return Section(TOC_PLACEHOLDER)
+
+    def period(self) -> Section:
+        """The plan period at a glance: every criterion and activity goal in every year."""
+        from .activities_view import counting_rules
+        from .period import mode_rule, period_rows, period_table
+
+        rows = period_rows(self.areas)
+        self.payload["period"] = {"mode": self.mode, "years": sorted({y for a in self.areas for y in a.years}),
+                                  "rows": rows}
+        intro = {"slut": "Slutevalueringen samler hele planperioden: ",
+                 "midtvejs": "Midtvejsevalueringen samler planperioden indtil nu: "}.get(self.mode, "")
+        out = [f"<p>{intro}status for hvert succeskriterium og aktivitetsmål i hvert år af planperioden op til "
+               f"{self.year}. Sidste kolonne: succeskriteriernes status i det seneste år og, for aktivitetsmålene, "
+               "i hvor mange af de år, der kunne vurderes, målet blev nået.</p>",
+               period_table(self.areas, self.mode),
+               f'<p class="ev-rules"><small><b>Rapporttype.</b> {h.esc(mode_rule(self.plan))}</small></p>',
+               counting_rules(self.plan, self.logs, compact=True)]
+        if self.synthetic:
+            out.append(h.notice("<b>Syntetiske data og eksempellogs:</b> årene efter de offentliggjorte tal er "
+                                "syntetiske, og aktivitetslogs er opdigtede eksempler.", "synthetic"))
         return Section("".join(out))
 
     def _suppressed_series(self, indicator_id: str):
@@ -171,7 +277,7 @@ class YearlyReport:
         if indicator_id not in self._suppressed_cache:
             from .trends import trend_levels
 
-            s = trend_levels(self.evaluation.suppressed_series(indicator_id, self.threshold), self.plan)
+            s = trend_levels(self.evaluation.suppressed_series(indicator_id, self.threshold, self.release), self.plan)
             s = s[s["year"].between(FIRST_YEAR, self.year)].reset_index(drop=True)
             self._suppressed_cache[indicator_id] = s
         return self._suppressed_cache[indicator_id], self.catalogue[indicator_id]
@@ -207,7 +313,10 @@ class YearlyReport:
         thing an evaluator reads."""
         from .criteria_view import criteria_payload, criteria_table
 
-        crit = self.evaluation.suppressed_criteria(self.threshold)
+        from .criteria_view import criteria_origins
+
+        crit = criteria_origins(self.evaluation.suppressed_criteria(self.threshold, self.release),
+                                self.evaluation.series, bool(self.evaluation.example_logs))
         self._criteria = crit
         counts = crit["status"].value_counts()
         order = ["opfyldt", "på rette vej", "ikke på rette vej", "ikke opfyldt", "mangler data"]
@@ -242,25 +351,46 @@ class YearlyReport:
             if r["indicator"] not in self._series:
                 continue
             series, ind = self._suppressed_series(r["indicator"])
-            out.append(target_path_figure(r, series, ind, self.plan, self.year, self.synthetic))
+            out.append(target_path_figure(r, series, ind, self.plan, self.year, self.synthetic,
+                                          example=bool(self.evaluation.example_logs)))
         return Section("".join(out) or "<p>Ingen kvantitative succeskriterier.</p>")
 
     def activities(self) -> Section:
-        """Activity goals of the year from the plan's logs."""
-        from .activities_view import activities_table
+        """Activity goals of the year from the plan's logs, the counting rules, and the
+        qualitative results (relevance assessments, focus groups, decisions)."""
+        from .activities_view import activities_table, counting_rules
+        from .period import period_years
+        from .qualitative_view import qualitative_table, relevance_table
 
-        act = self.evaluation.activities
-        html_table, records = activities_table(act, self.threshold)
+        act = self.release.activities(self.evaluation) if self.release is not None else self.evaluation.activities
+        html_table, records = activities_table(act, self.threshold, bool(self.evaluation.example_logs))
         self.payload["activities"] = records
-        note = ""
+        out = [html_table, counting_rules(self.plan, self.logs)]
         if getattr(self.evaluation, "example_logs", False):
-            note = h.notice("<b>Eksempeldata:</b> aktivitetslogs og SSP-log i den medfølgende plan er opdigtede "
-                            "eksempler, der viser formatet.", "synthetic")
-        return Section(html_table + note)
+            out.append(h.notice("<b>Eksempeldata:</b> aktivitetslogs, SSP-log og loggen over kvalitative resultater "
+                                "i den medfølgende plan er opdigtede eksempler, der viser formatet.", "synthetic"))
+        q = self.qualitative_log
+        years = period_years(self.plan, self.year)
+        out.append("<h3>Kvalitative resultater</h3>")
+        if q is None:
+            out.append("<p>Planen har ingen log over kvalitative resultater (<code>data: qualitative_log</code>; "
+                       "skabelon i <code>data/raw/templates/kvalitative_resultater</code>).</p>")
+        else:
+            acts = list(dict.fromkeys((a, n) for a, n in zip(act["activity"], act["activity_name"])))
+            out.append(relevance_table(q, acts, years))
+            first = None if self.mode in ("slut", "midtvejs") else self.year
+            out.append(qualitative_table(q, self.year, first))
+            sel = q[q["date"].dt.year <= self.year]
+            self.payload["qualitative"] = [
+                {"date": f"{r['date']:%Y-%m-%d}", "kind": r["kind"],
+                 "activity": r["activity"] if isinstance(r["activity"], str) else None,
+                 "assessment": r["assessment"] if isinstance(r["assessment"], str) else None,
+                 "result": r["result"]} for _, r in sel.iterrows()]
+        return Section("".join(out))
 
     def budget(self) -> Section:
         """Financing parts against the stated total; the gap is flagged, not hidden."""
-        b = self.evaluation.budget
+        b = self.release.budget(self.evaluation) if self.release is not None else self.evaluation.budget
         rows = [[h.esc(f["source"]), fmt.kr(f["amount_kr"]), fmt.pct(f["share_pct"])] for f in b["financing"]]
         rows.append(["Sum af delbeløb (beregnet)", fmt.kr(b["computed_total_kr"]), fmt.pct(100.0)])
         if b.get("stated_total_kr") is not None:
@@ -272,9 +402,16 @@ class YearlyReport:
         if b.get("local_share_note"):
             out.append(f"<p>{h.esc(b['local_share_note'])}</p>")
         cpp = b.get("cost_per_participant") or {}
-        if cpp.get("participants"):
-            out.append(f"<p><b>Budget pr. deltager i planperioden:</b> {fmt.kr(cpp['per_participant_computed_kr'])} "
-                       f"(af sum af delbeløb) / {fmt.kr(cpp['per_participant_stated_kr'])} (af angivet total); "
+        from .origin import mark
+
+        # the participants are counted in the logs: example data in the bundled plan
+        m = mark("synthetic") if self.evaluation.example_logs else ""
+        if cpp.get("participants_reason"):
+            out.append(f"<p><b>Budget pr. deltager i planperioden:</b> antal deltagere udeladt af hensyn til "
+                       f"diskretionering ({h.esc(cpp['participants_reason'])}).</p>")
+        elif cpp.get("participants"):
+            out.append(f"<p><b>Budget pr. deltager i planperioden:</b> {fmt.kr(cpp['per_participant_computed_kr'])}{m} "
+                       f"(af sum af delbeløb) / {fmt.kr(cpp['per_participant_stated_kr'])}{m} (af angivet total); "
                        f"{h.esc(cpp.get('note', ''))}.</p>")
         res = self.plan.section("resources") or {}
         if res:
@@ -311,8 +448,8 @@ class YearlyReport:
                 out.append(h.notice(f"<b>Afvigelse i kilden:</b> {h.esc(r['note'])} ({h.esc(r['area_name'])}, "
                                     f"{r['first_year']}–{r['last_year']}).", "warning"))
         # the pooled rate beside the published convention, for each printed average's period
-        avg = self.evaluation.averages
-        if len(avg):
+        avg = self.release.averages(self.evaluation) if self.release is not None else self.evaluation.averages
+        if avg is not None and len(avg):
             avg = avg[avg["level"].isin(["plan", "municipality", "public_housing", "country"])]
             for (ind_id, first, last), grp in avg.groupby(["indicator", "first_year", "last_year"], sort=True):
                 unit = self.catalogue[ind_id].unit_da if ind_id in self.catalogue else ""
@@ -323,6 +460,11 @@ class YearlyReport:
                                     f"Samlet rate {first}–{last} (sum af tællere / sum af nævnere)"], rows,
                                    caption="To slags flerårige gennemsnit: rapporten viser gennemsnittet af årlige "
                                            "værdier, som kilden gør", numeric_cols=(1, 2)))
+        if avg is not None and len(avg) and len(chk) and "computed_pooled" in chk.columns:
+            pooled = avg.set_index(["indicator", "level", "area"])["pooled_rate"]
+            chk = chk.copy()
+            chk["computed_pooled"] = [pooled.get(k, float("nan")) for k in
+                                      chk[["indicator", "level", "area"]].itertuples(index=False, name=None)]
         self.payload["printed_checks"] = chk
         return Section("".join(out))
 

@@ -1,9 +1,10 @@
 """Indicator trends: the plan's areas against kommune, almene boligsektor and hele landet.
 
 One figure per indicator: a line per comparison level, a shaded exact 95 % interval where
-the counts allow one, filled markers for published figures and open markers for values
-computed from (synthetic or register) count cells, and a vertical line at the plan start.
-Values that disclosure control suppressed are absent from the figure, as from the table.
+the counts allow one, markers by origin (:mod:`.origin`: filled circles published, open
+circles computed from count cells, open squares synthetic) and a vertical line at the plan
+start. Values that disclosure control suppressed are absent from the figure, as from the
+table, and the line breaks there (NaN) instead of running across the gap.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from .. import fmt
 from ..cellschema import LEVEL_LABELS_DA
 from ..theme import LEVEL_COLOURS, figure_html, new_figure, set_title
 from .html import Cell, table
+from .origin import MARKERS, figure_legend, legend, mark, row_origin
 
-__all__ = ["trend_levels", "trend_figure", "trend_table", "level_label"]
+__all__ = ["trend_levels", "trend_figure", "trend_table", "level_label", "line_values"]
 
 #: the order levels are drawn and listed in
 TREND_LEVELS = ("plan", "plan_part", "municipality", "public_housing", "country")
@@ -63,23 +65,34 @@ def trend_figure(series: pd.DataFrame, indicator, plan, first_year: int, last_ye
     described = []
     names = _label_map(data, plan)
     part_styles = {p.id: PART_STYLES[i % len(PART_STYLES)] for i, p in enumerate(plan.parts)}
+    kinds_shown: set[str] = set()
+    years_all = np.arange(first_year, last_year + 1, dtype=float)
     for (level, area), grp in data.groupby(["level", "area"], sort=False):
-        grp = grp[grp["value"].notna()].sort_values("year")
-        if grp.empty:
+        grp = grp.sort_values("year")
+        shown = grp[grp["value"].notna()]
+        if shown.empty:
             continue
-        # plain arrays: matplotlib converts pandas objects on every call
-        year = grp["year"].to_numpy(dtype=float)
-        value, lower, upper = (grp[c].to_numpy(dtype=float, na_value=np.nan) for c in ("value", "lower", "upper"))
-        published = grp["published"].to_numpy(dtype=bool)
+        # one point per year of the axis; a year without a value (suppressed, not
+        # published, not computed) is NaN, so the line breaks there instead of running
+        # straight across it
+        line = line_values(grp, first_year, last_year)
         name = names[(level, area)]
         colour = LEVEL_COLOURS.get(level, "#000000")
         style = part_styles.get(area, "--") if level == "plan_part" else "-"
-        ax.plot(year, value, style, color=colour, label=textwrap.fill(name, 40), linewidth=1.8)
-        band = ~np.isnan(lower) & ~np.isnan(upper)
+        ax.plot(years_all, line["value"], style, color=colour, label=textwrap.fill(name, 40), linewidth=1.8)
+        band = ~np.isnan(line["lower"]) & ~np.isnan(line["upper"])
         if band.any():
-            ax.fill_between(year[band], lower[band], upper[band], color=colour, alpha=0.15, linewidth=0)
-        ax.plot(year[published], value[published], "o", color=colour, markersize=5)
-        ax.plot(year[~published], value[~published], "o", markerfacecolor="white", color=colour, markersize=5)
+            ax.fill_between(years_all, line["lower"], line["upper"], where=band, color=colour, alpha=0.15,
+                            linewidth=0, interpolate=False)
+        year = shown["year"].to_numpy(dtype=float)
+        value = shown["value"].to_numpy(dtype=float, na_value=np.nan)
+        kinds = np.array([row_origin(r) for r in shown[["published", "synthetic"]].to_dict(orient="records")])
+        for kind, (marker, filled) in MARKERS.items():
+            sel = kinds == kind
+            if sel.any():
+                kinds_shown.add(kind)
+                ax.plot(year[sel], value[sel], marker, linestyle="none", color=colour, markersize=5,
+                        markerfacecolor=colour if filled else "white")
         described.append(f"{name}: {_value_text(value[-1], indicator)} i {int(year[-1])}")
     ax.axvline(plan.start_year - 0.5, color="#555555", linestyle=":", linewidth=1)
     ymax = ax.get_ylim()[1]
@@ -94,14 +107,35 @@ def trend_figure(series: pd.DataFrame, indicator, plan, first_year: int, last_ye
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1 if v % 1 else 0)))
     sources = sorted(set(data["source"].dropna().astype(str)))
-    note = ("Udfyldte punkter: offentliggjorte tal; åbne punkter: beregnet fra tælleceller. "
-            "Skygge: eksakt 95 %-konfidensinterval.")
-    if synthetic:
-        note += " Syntetiske data efter de offentliggjorte år."
+    note = (figure_legend(kinds_shown or ("computed",)) + " Skygge: eksakt 95 %-konfidensinterval. "
+            "Linjen er brudt i år uden en vist værdi (fx udeladt af hensyn til diskretionering).")
     alt = (f"Linjediagram over {indicator.label_da.lower()} {first_year}-{last_year} for "
            f"{', '.join(described) if described else 'ingen områder med data'}.")
     return figure_html(fig, title=indicator.label_da, alt=alt, source="; ".join(sources) or "–",
                        unit=indicator.unit_da, note=note)
+
+
+def line_values(rows: pd.DataFrame, first_year: int, last_year: int) -> dict[str, np.ndarray]:
+    """``value``, ``lower``, ``upper`` of one area's rows on every year from ``first_year``
+    to ``last_year`` (NaN where a year has no shown value: a line drawn through them
+    breaks there).
+
+    >>> r = pd.DataFrame({"year": [2015, 2017], "value": [4.2, 1.6], "lower": [2.7, 0.7],
+    ...                   "upper": [6.2, 2.9]})
+    >>> line_values(r, 2015, 2017)["value"].tolist()
+    [4.2, nan, 1.6]
+    """
+    years = np.arange(first_year, last_year + 1)
+    out = {c: np.full(len(years), np.nan) for c in ("value", "lower", "upper")}
+    pos = {int(y): i for i, y in enumerate(years)}
+    for rec in rows.to_dict(orient="records"):
+        i = pos.get(int(rec["year"]))
+        if i is None or rec["value"] is None or pd.isna(rec["value"]):
+            continue
+        for c in out:
+            v = rec.get(c)
+            out[c][i] = np.nan if v is None or pd.isna(v) else float(v)
+    return out
 
 
 def _label_map(data: pd.DataFrame, plan) -> dict[tuple[str, str], str]:
@@ -146,6 +180,7 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
                   key=lambda k: (order.get(k[0], 99), k[1]))
     by_key = {(r["level"], r["area"], int(r["year"])): r for r in data.to_dict(orient="records")}
     any_suppressed = False
+    kinds_used: set[str] = set()
 
     def reason_of(r):
         reason = r.get("suppressed_reason") if r is not None else None
@@ -162,18 +197,19 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
                 any_suppressed = True
                 row.append(_reason_cell(reason_of(r)))
             else:
-                text = html.escape(_value_text(r["value"], indicator))
+                kind = row_origin(r)
+                kinds_used.add(kind)
+                # the mark right after the value (the interval line below is the wider one)
+                text = html.escape(_value_text(r["value"], indicator)) + mark(kind)
                 if pd.notna(r["lower"]) and pd.notna(r["upper"]):
                     # the bounds without the unit (it is in the value and the caption)
                     text += (f'<br><small>{fmt.number(r["lower"], indicator.decimals)}–'
                              f'{fmt.number(r["upper"], indicator.decimals)}</small>')
-                if r["published"]:
-                    text += "<sup>o</sup>"
                 row.append(Cell(text))
         value_rows.append(row)
     out = [table(["Område", *map(str, years)], value_rows, numeric_cols=range(1, len(years) + 1),
                  caption=f"{indicator.label_da} ({indicator.unit_da}); under værdien: eksakt 95 %-interval; "
-                         f"o: offentliggjort tal")]
+                         f"{legend(kinds_used or ('computed',))}")]
 
     count_rows = []
     for key in [k for k in keys if k[0] in ("plan", "plan_part")]:
@@ -191,7 +227,7 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
                     row.append(fmt.MISSING)
                 elif col == "numerator":
                     row.append(Cell(f'<span class="{COUNT_CLASS}" {COUNT_ATTR}="{int(r[col])}">'
-                                    f"{fmt.number(r[col])}</span>"))
+                                    f"{fmt.number(r[col])}</span>{mark(row_origin(r))}"))
                 else:
                     derived = bool(r.get("denominator_derived", False))
                     row.append(fmt.number(r[col]) + ("*" if derived else ""))
@@ -199,7 +235,8 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
     if count_rows:
         out.append(table(["Antal bag tallene", *map(str, years)], count_rows,
                          numeric_cols=range(1, len(years) + 1),
-                         caption="Tællere og nævnere for helhedsplanens områder (* nævner udledt af trykt andel og antal)"))
+                         caption="Tællere og nævnere for helhedsplanens områder (* nævner udledt af trykt andel og antal; "
+                                 f"{legend(kinds_used or ('computed',))})"))
     if any_suppressed:
         out.append(f'<p class="ev-disclosure-note">„&lt; {threshold}“: færre end {threshold}, udeladt af hensyn '
                    f"til diskretionering; „diskretioneret“: udeladt, så udeladte tal ikke kan regnes tilbage.</p>")
