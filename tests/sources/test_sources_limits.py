@@ -18,7 +18,7 @@ from evaluering.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
-PLAN = ROOT / "data" / "raw" / "plans" / "aalborg-oest.yaml"
+PLAN = ROOT / "tests" / "data" / "plans" / "aalborg-oest-single.yaml"   # a single-area plan file
 CELLS_BUILT = (ROOT / "data" / "processed" / "cells.parquet").is_file()
 
 
