@@ -8,9 +8,11 @@ Columns
 -------
 level        area level: ``estate`` (boligafdeling), ``plan_part`` (one helhedsplan of a plan
              file that has several), ``plan`` (all estates of a plan file), ``municipality``
-             (kommune), ``public_housing`` (almene boligsektor), ``country`` (hele landet)
+             (kommune), ``region`` (DST region, 1081-1085), ``public_housing`` (almene
+             boligsektor), ``country`` (hele landet); ``cohort``, ``cohort_stayers``,
+             ``cohort_stayers_base`` are the resident-panel levels (docs/cells.md)
 area         area id at that level: estate id, plan id, municipality code (``"0851"``),
-             ``"almen"``, ``"DK"``
+             region code (``"1081"``), ``"almen"``, ``"DK"``; a cohort ``"AO-01@2016"``
 year         calendar year (int)
 age_band     ``"10-17"``, ``"15+"``, ... as named in the indicator catalogue
 sex          ``"M"``, ``"K"`` or ``"all"`` (a source without sex); a measure in an area-year uses
@@ -39,14 +41,19 @@ CELL_COLUMNS: tuple[str, ...] = (
     "numerator", "denominator", "source", "synthetic",
 )
 KEY_COLUMNS: tuple[str, ...] = ("level", "area", "year", "age_band", "sex", "measure")
-LEVELS: tuple[str, ...] = ("estate", "plan_part", "plan", "municipality", "public_housing", "country")
+LEVELS: tuple[str, ...] = ("estate", "plan_part", "plan", "municipality", "region", "public_housing", "country",
+                           "cohort", "cohort_stayers", "cohort_stayers_base")
 LEVEL_LABELS_DA: dict[str, str] = {
     "estate": "Boligafdeling",
     "plan_part": "Helhedsplan",
     "plan": "Helhedsplansområde",
     "municipality": "Kommune",
+    "region": "Region",
     "public_housing": "Almene boligsektor",
     "country": "Hele landet",
+    "cohort": "Beboerkohorte",
+    "cohort_stayers": "Blivende beboere",
+    "cohort_stayers_base": "Blivende beboere (basisår)",
 }
 DTYPES: dict[str, str] = {
     "level": "string", "area": "string", "year": "int64", "age_band": "string", "sex": "string",

@@ -73,12 +73,18 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
                 memory_limit: str | None = None, threads: int | None = None,
                 levels: tuple[str, ...] | None = None, source: str | None = None,
                 synthetic: bool | None = None, progress: bool = True,
-                check_duplicates: bool = True) -> CellsResult:
+                check_duplicates: bool = True, measures: tuple[str, ...] | None = None,
+                cohort_years: tuple[int, ...] | None = None) -> CellsResult:
     """Aggregate register files to count cells; write them to ``out`` (Parquet, atomic).
 
     ``persons``/``events``: Parquet (file or folder), CSV or SAS7BDAT; ``estates``: the estate
     map (file or DataFrame). ``levels`` defaults to every level the inputs support
-    (``municipality`` needs a ``municipality`` column in ``persons``). ``synthetic``/``source``
+    (``municipality`` and ``region`` need a ``municipality`` column in ``persons``; the
+    resident-panel levels ``cohort*`` are made only when asked for). ``measures`` limits the
+    measures (default: every measure of ``domain/measures.yaml`` whose register columns are
+    present; the others are skipped with a log line). ``cohort_years``: the baseline years
+    of the resident-panel levels (default: the year before each start year of the estate
+    map; :mod:`evaluering.cells.cohort`). ``synthetic``/``source``
     default to what the persons file says (files from ``evaluering synth`` are synthetic and
     their cells get source "Syntetiske data").
 
@@ -101,6 +107,13 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
     if source is None:
         source = SYNTHETIC_SOURCE if synthetic else "DST register"
     origin = {"persons": persons, "events": events}
+    from .cohort import COHORT_LEVELS, default_cohort_years
+
+    wants_cohort = levels is not None and any(lv in COHORT_LEVELS for lv in levels)
+    if not wants_cohort:
+        cohort_years = ()
+    elif cohort_years is None:
+        cohort_years = default_cohort_years(est)
 
     with contextlib.ExitStack() as stack:
         tmp = None
@@ -113,15 +126,18 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
         if engine == "duckdb":
             from .duckdb_engine import base_counts_duckdb
 
-            base, stats, pcols = base_counts_duckdb(pp, pf, ep, ef, origin=origin, memory_limit=memory_limit,
-                                                    threads=threads, progress=progress,
-                                                    check_duplicates=check_duplicates)
+            base, stats, pcols, extra = base_counts_duckdb(pp, pf, ep, ef, origin=origin, memory_limit=memory_limit,
+                                                           threads=threads, progress=progress,
+                                                           check_duplicates=check_duplicates, estates=est,
+                                                           only=measures, cohort_years=tuple(cohort_years))
         else:
             from .dask_engine import base_counts_dask
 
-            base, stats, pcols = base_counts_dask(pp, pf, ep, ef, origin=origin, scheduler=scheduler,
-                                                  memory_limit=memory_limit, threads=threads,
-                                                  progress=progress, check_duplicates=check_duplicates)
+            base, stats, pcols, extra = base_counts_dask(pp, pf, ep, ef, origin=origin, scheduler=scheduler,
+                                                         memory_limit=memory_limit, threads=threads,
+                                                         progress=progress, check_duplicates=check_duplicates,
+                                                         estates=est, only=measures,
+                                                         cohort_years=tuple(cohort_years))
 
         def fail(column_key: str, message: str, predicate):
             column = pcols.get(column_key, column_key)
@@ -140,18 +156,26 @@ def count_cells(persons: str | Path, events: str | Path, estates: str | Path | p
                        lambda df: df[col].notna() & (df[col].astype("string").str.strip() != "")
                        & ~df[col].astype("string").str.strip().isin(known))
         has_muni = "municipality" in pcols
+        from .rollup import BASE_LEVELS
+
         if levels is None:
-            levels = tuple(lv for lv in LEVELS if lv != "municipality" or has_muni)
-        elif "municipality" in levels and not has_muni:
-            raise InputError(origin["persons"], "the municipality level needs a 'municipality' column",
-                             row=1, column="municipality")
+            levels = tuple(lv for lv in BASE_LEVELS if lv not in ("municipality", "region") or has_muni)
+        else:
+            for lv in ("municipality", "region"):
+                if lv in levels and not has_muni:
+                    raise InputError(origin["persons"], f"the {lv} level needs a 'municipality' column",
+                                     row=1, column="municipality")
         sex_col = pcols["sex"].lower()
 
         def sex_error(_column):
             return fail("sex", "unknown sex code (use M/K or 1/2)",
                         lambda df: ~df[sex_col].astype("string").str.strip().str.lower().isin(list(SEX_ALIASES)))
 
-        cells = rollup(base, est, levels=levels, source=source, synthetic=synthetic, sex_error=sex_error)
+        cells = rollup(base, est, levels=levels, source=source, synthetic=synthetic, sex_error=sex_error,
+                       plan=extra["plan"], movers=extra["movers"])
+    from .measures import log_skipped
+
+    log_skipped(extra["plan"])
     stats["cells"] = len(cells)
     path = None
     if out is not None:

@@ -1,18 +1,20 @@
 """DuckDB engine: register files -> base counts, streaming from the files.
 
-One pass over the events builds, per person and year, the number of sigtelser and
-afgørelser and whether the person was suspected or charged under the three laws of the
-10-17 measure. The person-years are joined to them (hash join, events on the build side;
-only person-years with events come out) for the numerators, and grouped without a join for
-the denominators: by (municipality, year, raw sex, age class) over all rows
-(``kind = 'municipality'``) and by (estate, year, raw sex, age class) over estate residents
-(``kind = 'estate'``). That *base* table is small (at most (estates + municipalities) x
-years x 2 x 5 rows) and :mod:`evaluering.cells.rollup` turns it
-into cells for every level. Validation rides along in the same pass (null and range
-counts); a problem is then located in the file by :func:`evaluering.cells.inputs.locate`.
+One pass over the events builds, per person and year, the event values of the measures
+(number of sigtelser and afgørelser, suspected-or-charged under the three laws, convictions).
+One pass over the person-years joins them (hash join, events on the build side) and
+aggregates every measure of ``domain/measures.yaml`` at once, compiled to SQL by
+:mod:`evaluering.cells.measures` (a population and a numerator column per measure), with
+two grouping sets: (municipality, year, raw sex) over all rows (``kind = 'municipality'``)
+and (estate, year, raw sex) (``kind = 'estate'``). That *base* table is small and
+:mod:`evaluering.cells.rollup` turns it into cells for every level. The movers
+(tilflyttere, fraflyttere) come from one more pass that groups the person-years by person
+and residence into bit masks of years (:mod:`evaluering.cells.movers`); it also gives the
+exact duplicate person-year check for free. Validation rides along (null and range counts);
+a problem is then located in the file by :func:`evaluering.cells.inputs.locate`.
 
->>> BASE_COLUMNS[:5]
-('kind', 'area', 'year', 'sex_raw', 'age_class')
+>>> BASE_KEYS
+('kind', 'area', 'year', 'sex_raw')
 """
 
 from __future__ import annotations
@@ -25,16 +27,18 @@ import pandas as pd
 
 from ..errors import InputError
 from .inputs import duckdb_scan, locate, sql_string
-from .schema import EVENT_COLUMNS, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, PERSON_REQUIRED, YOUTH_LAWS, resolve_columns
+from .measures import REGISTER_COLUMNS, code_aliases, conviction_decisions
+from .schema import (EVENT_COLUMNS, EVENT_OPTIONAL, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, PERSON_REQUIRED,
+                     YOUTH_LAWS, resolve_columns, resolve_person_columns)
 
-__all__ = ["base_counts_duckdb", "BASE_COLUMNS", "AGE_CLASSES"]
+__all__ = ["base_counts_duckdb", "BASE_KEYS"]
 
 log = logging.getLogger(__name__)
 
-BASE_COLUMNS = ("kind", "area", "year", "sex_raw", "age_class", "persons",
-                "sigtelser", "sigtede", "afgoerelser", "sigtet_mistaenkt")
-#: age classes of the base table: 0 under 10, 1 10-14, 2 15-17, 3 18+, -1 no valid age
-AGE_CLASSES = {0: "0-9", 1: "10-14", 2: "15-17", 3: "18+", -1: "invalid"}
+BASE_KEYS = ("kind", "area", "year", "sex_raw")
+_INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+_TRUE = ("true", "1", "ja", "j", "yes", "y", "t", "sand")
+_FALSE = ("false", "0", "nej", "n", "no", "f", "falsk")
 
 
 def _case_map(expr: str, aliases: dict[str, str]) -> str:
@@ -47,7 +51,12 @@ def _q(name: str) -> str:
 
 
 class DuckInputs:
-    """The three inputs opened in one DuckDB connection, with normalised views."""
+    """The three inputs opened in one DuckDB connection, with normalised views.
+
+    ``persons_n`` has ``person_id, year, estate_id, municipality, age, sex_raw`` and the
+    optional register columns present in the file (normalised: codes canonical, booleans,
+    whole numbers), each with a ``<column>__bad`` flag for a value that could not be read.
+    """
 
     def __init__(self, con, persons, persons_fmt, events, events_fmt, origin: dict[str, Path]):
         self.con = con
@@ -58,34 +67,76 @@ class DuckInputs:
         e_scan = duckdb_scan(events, events_fmt)
         p_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {p_scan}").fetchall()}
         e_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {e_scan}").fetchall()}
-        self.pcols = resolve_columns(origin["persons"], list(p_types), PERSON_COLUMNS, PERSON_REQUIRED)
+        self.pcols = resolve_person_columns(origin["persons"], list(p_types), tuple(REGISTER_COLUMNS))
         if "birth_year" not in self.pcols and "age" not in self.pcols:
             raise InputError(origin["persons"], "missing column 'birth_year' (or 'age')", row=1, column="birth_year")
-        self.ecols = resolve_columns(origin["events"], list(e_types), EVENT_COLUMNS, EVENT_COLUMNS)
+        self.ecols = resolve_columns(origin["events"], list(e_types), EVENT_COLUMNS + EVENT_OPTIONAL, EVENT_COLUMNS)
         pc, ec = self.pcols, self.ecols
+        self.register_columns = tuple(c for c in REGISTER_COLUMNS if c in pc)
+
+        def ptype(col):
+            return p_types[pc[col]].upper()
 
         def as_int(col, kind="INTEGER"):
-            t = p_types[pc[col]].upper()
-            if t in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"):
+            if ptype(col) in _INT_TYPES:
                 return _q(pc[col])          # already whole numbers: no per-row cast
             return f"TRY_CAST({_q(pc[col])} AS {kind})"
 
         def as_text(col):
-            t = p_types[pc[col]].upper()
+            t = ptype(col)
             if t == "VARCHAR":
                 return _q(pc[col])
             if t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
                 return f"CAST(TRY_CAST({_q(pc[col])} AS BIGINT) AS VARCHAR)"
             return f"CAST({_q(pc[col])} AS VARCHAR)"
 
+        def present(col):
+            q = _q(pc[col])
+            if ptype(col) == "VARCHAR":
+                return f"({q} IS NOT NULL AND trim({q}) <> '')"
+            return f"({q} IS NOT NULL)"
+
         age = as_int("age") if "age" in pc else f"{as_int('year')} - {as_int('birth_year')}"
         estate = as_text("estate_id") if "estate_id" in pc else "NULL::VARCHAR"
         muni = as_text("municipality") if "municipality" in pc else "NULL::VARCHAR"
+        extra = []
+        codes = [c for c in self.register_columns if REGISTER_COLUMNS[c] == "code" and ptype(c) == "VARCHAR"]
+        canonical = set()
+        if codes:   # one cheap scan: columns that already hold canonical codes need no per-row mapping
+            lists = con.execute("SELECT " + ", ".join(f"list(DISTINCT {_q(pc[c])})" for c in codes)
+                                + f" FROM {p_scan}").fetchall()[0]
+            for c, values in zip(codes, lists):
+                canon = set(code_aliases(c).values())
+                if all(v is None or v in canon for v in values):
+                    canonical.add(c)
+        for col in self.register_columns:
+            kind, q = REGISTER_COLUMNS[col], _q(pc[col])
+            if kind == "code" and col in canonical:
+                val = q
+            elif kind == "code":
+                val = _case_map(q, code_aliases(col))
+            elif kind == "bool":
+                if ptype(col) == "BOOLEAN":
+                    val = q
+                else:
+                    t = ", ".join(sql_string(x) for x in _TRUE)
+                    f = ", ".join(sql_string(x) for x in _FALSE)
+                    txt = f"lower(trim(CAST({q} AS VARCHAR)))"
+                    val = f"CASE WHEN {txt} IN ({t}) THEN true WHEN {txt} IN ({f}) THEN false ELSE NULL END"
+            elif kind == "int":
+                val = q if ptype(col) in _INT_TYPES else f"TRY_CAST({q} AS BIGINT)"
+            else:
+                val = q if ptype(col) in _INT_TYPES + ("DOUBLE", "FLOAT") else f"TRY_CAST({q} AS DOUBLE)"
+            extra.append(f"{val} AS {col}")
+            if val != q:
+                extra.append(f"({present(col)} AND ({val}) IS NULL) AS {col}__bad")
+        extra_sql = "".join(", " + e for e in extra)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW persons_n AS SELECT
             {as_int('person_id', 'BIGINT')} AS person_id, {as_int('year')} AS year,
             {estate} AS estate_id, {muni} AS municipality,
-            {age} AS age, {as_text('sex')} AS sex_raw
+            {age} AS age, {as_text('sex')} AS sex_raw{extra_sql}
             FROM {p_scan}""")
+        self.bad_columns = tuple(c for c in self.register_columns if f"AS {c}__bad" in extra_sql)
         dtype = e_types[ec["date"]].upper()
         d = _q(ec["date"])
         if "DATE" in dtype or "TIMESTAMP" in dtype:
@@ -93,11 +144,18 @@ class DuckInputs:
         else:
             date = (f"COALESCE(TRY_CAST({d} AS DATE), TRY_STRPTIME(CAST({d} AS VARCHAR), '%d.%m.%Y')::DATE, "
                     f"TRY_STRPTIME(CAST({d} AS VARCHAR), '%d-%m-%Y')::DATE)")
+        if "decision" in ec:
+            dq = _q(ec["decision"])
+            decision = _case_map(dq, code_aliases("decision"))
+            decision_bad = (f"(({dq}) IS NOT NULL AND trim(CAST({dq} AS VARCHAR)) <> '' AND ({decision}) IS NULL)")
+        else:
+            decision, decision_bad = "NULL::VARCHAR", "false"
         con.execute(f"""CREATE OR REPLACE TEMP VIEW events_n AS SELECT
             TRY_CAST({_q(ec['person_id'])} AS BIGINT) AS person_id,
             {date} AS date,
             {_case_map(_q(ec['law']), LAW_ALIASES)} AS law,
-            {_case_map(_q(ec['kind']), KIND_ALIASES)} AS kind
+            {_case_map(_q(ec['kind']), KIND_ALIASES)} AS kind,
+            {decision} AS decision, {decision_bad} AS decision__bad
             FROM {e_scan}""")
 
 
@@ -118,14 +176,15 @@ def _not_int(s: pd.Series) -> pd.Series:
 
 def check_person_rows(inputs, base: pd.DataFrame, pcols: dict) -> None:
     """Raise an InputError at the first bad person row that the aggregate ``base`` flags
-    (missing person id or year, age outside 0-130). Shared by both engines."""
+    (missing person id or year, age outside 0-130, an unreadable register value). Shared
+    by both engines."""
     if base["bad_person_id"].sum():
         _fail(inputs, "persons", "person_id", lambda df: _not_int(df[pcols["person_id"].lower()]),
               "person id missing or not a whole number")
     if base["year"].isna().any():
         _fail(inputs, "persons", "year", lambda df: _not_int(df[pcols["year"].lower()]),
               "year missing or not a whole number")
-    if (base["age_class"] == -1).any():
+    if base["bad_age"].sum():
         key = "age" if "age" in pcols else "birth_year"
 
         def bad_age(df):
@@ -136,6 +195,17 @@ def check_person_rows(inputs, base: pd.DataFrame, pcols: dict) -> None:
                      - pd.to_numeric(df[pcols["birth_year"].lower()], errors="coerce"))
             return a.isna() | (a < 0) | (a > 130) | _not_int(df[pcols[key].lower()])
         _fail(inputs, "persons", key, bad_age, f"{key} missing, not a whole number or age outside 0-130")
+    for col in REGISTER_COLUMNS:
+        if f"bad__{col}" in base and base[f"bad__{col}"].sum():
+            from .reference import register_value_bad
+
+            src = pcols[col].lower()
+            _fail(inputs, "persons", col, lambda df, c=col, s=src: register_value_bad(c, df[s]),
+                  _BAD_MESSAGE[REGISTER_COLUMNS[col]].format(col=col))
+
+
+_BAD_MESSAGE = {"code": "{col}: unknown code (see docs/cells.md)", "bool": "{col}: not a yes/no value (use true/false, 1/0, ja/nej)",
+                "int": "{col}: not a whole number", "number": "{col}: not a number"}
 
 
 def fail_duplicate_persons(inputs, pcols: dict) -> None:
@@ -168,9 +238,10 @@ def bad_date_predicate(col: str):
 
 def _check_events(con, inputs: DuckInputs) -> dict[str, int]:
     ec = inputs.ecols
-    n, bad_pid, bad_date, bad_law, bad_kind = con.execute("""SELECT count(*),
+    n, bad_pid, bad_date, bad_law, bad_kind, bad_decision = con.execute("""SELECT count(*),
         count(*) FILTER (WHERE person_id IS NULL), count(*) FILTER (WHERE date IS NULL),
-        count(*) FILTER (WHERE law IS NULL), count(*) FILTER (WHERE kind IS NULL) FROM events_n""").fetchone()
+        count(*) FILTER (WHERE law IS NULL), count(*) FILTER (WHERE kind IS NULL),
+        count(*) FILTER (WHERE decision__bad) FROM events_n""").fetchone()
     if bad_pid:
         _fail(inputs, "events", "person_id", lambda df: _not_int(df[ec["person_id"].lower()]),
               "person id missing or not a whole number")
@@ -183,6 +254,11 @@ def _check_events(con, inputs: DuckInputs) -> dict[str, int]:
             _fail(inputs, "events", key,
                   lambda df, k=key, a=aliases: ~df[ec[k].lower()].astype("string").str.strip().str.lower().isin(list(a)),
                   f"{key} missing or not one of: {accepted}")
+    if bad_decision:
+        from .reference import decision_bad
+
+        _fail(inputs, "events", "decision", lambda df: decision_bad(df[ec["decision"].lower()]),
+              "decision: unknown code (use " + ", ".join(sorted(set(code_aliases("decision").values()))) + ")")
     return {"events": int(n)}
 
 
@@ -212,13 +288,20 @@ def _count_duplicate_persons(con, base: pd.DataFrame) -> int:
 def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path, events_fmt: str,
                        origin: dict[str, Path] | None = None, memory_limit: str | None = None,
                        threads: int | None = None, progress: bool = False,
-                       check_duplicates: bool = True, temp_dir: str | Path | None = None):
-    """Base counts of the register inputs (see :data:`BASE_COLUMNS`) and run statistics.
+                       check_duplicates: bool = True, temp_dir: str | Path | None = None,
+                       estates: pd.DataFrame | None = None, only: tuple[str, ...] | None = None,
+                       cohort_years: tuple[int, ...] = ()):
+    """Base counts of the register inputs and run statistics.
 
-    Returns ``(base, stats, person_columns)``: the base counts, run totals (never a
-    person-level value) and the persons file's column names by canonical name.
+    Returns ``(base, stats, person_columns, extra)``: the base counts (:data:`BASE_KEYS`,
+    then a population and a numerator column per measure), run totals (never a person-level
+    value), the persons file's column names by canonical name, and ``extra`` with the
+    ``plan`` (:class:`~evaluering.cells.measures.MeasurePlan`) and the ``movers`` counts.
     """
     import duckdb
+
+    from .measures import measure_plan
+    from .movers import movers_duckdb
 
     origin = origin or {"persons": Path(persons), "events": Path(events)}
     con = duckdb.connect(":memory:")
@@ -236,63 +319,75 @@ def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path
         else:
             con.execute("SET enable_progress_bar = false")
         inputs = DuckInputs(con, persons, persons_fmt, events, events_fmt, origin)
+        plan = measure_plan(set(inputs.register_columns), only=only)
         stats = _check_events(con, inputs)
         youth_laws = ", ".join(sql_string(x) for x in YOUTH_LAWS)
+        convict = ", ".join(sql_string(x) for x in conviction_decisions())
         year_type = con.execute("SELECT typeof(year) FROM persons_n LIMIT 1").fetchone()
         year_type = year_type[0] if year_type and year_type[0] != "NULL" else "INTEGER"
-        con.execute(f"""CREATE TEMP TABLE ev AS SELECT person_id, CAST(year(date) AS {year_type}) AS year,
-            CAST(count(*) FILTER (WHERE kind = 'sigtelse') AS INTEGER) AS n_sigt,
-            CAST(count(*) FILTER (WHERE kind = 'afgoerelse') AS INTEGER) AS n_afg,
-            CAST(max(CASE WHEN kind IN ('mistanke', 'sigtelse') AND law IN ({youth_laws}) THEN 1 ELSE 0 END) AS INTEGER) AS sm
+        con.execute(f"""CREATE TEMP TABLE ev AS SELECT person_id AS e_pid, CAST(year(date) AS {year_type}) AS e_year,
+            CAST(count(*) FILTER (WHERE kind = 'sigtelse') AS INTEGER) AS n_sigtelse,
+            CAST(count(*) FILTER (WHERE kind = 'afgoerelse') AS INTEGER) AS n_afgoerelse,
+            CAST(max(CASE WHEN kind IN ('mistanke', 'sigtelse') AND law IN ({youth_laws}) THEN 1 ELSE 0 END) AS INTEGER) AS youth_event,
+            CAST(count(*) FILTER (WHERE kind = 'afgoerelse' AND law IN ({youth_laws})
+                                  AND (decision IS NULL OR decision IN ({convict}))) AS INTEGER) AS n_dom
             FROM events_n GROUP BY ALL""")
-        age_class = ("CASE WHEN age > 130 THEN -1 WHEN age >= 18 THEN 3 WHEN age >= 15 THEN 2 WHEN age >= 10 THEN 1 "
-                     "WHEN age >= 0 THEN 0 ELSE -1 END")
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW pn AS SELECT person_id, year, estate_id, municipality, sex_raw,
-                {age_class} AS age_class FROM persons_n""")
-        # numerators: only the person-years with events (hash join, events on the build side)
-        con.execute(f"""CREATE TEMP TABLE nums AS SELECT p.municipality, p.estate_id, p.year, p.sex_raw,
-                {age_class.replace('age', 'p.age')} AS age_class,
-                sum(e.n_sigt) AS sigtelser, count(*) FILTER (WHERE e.n_sigt > 0) AS sigtede,
-                sum(e.n_afg) AS afgoerelser, sum(e.sm) AS sigtet_mistaenkt, count(*) AS matched
-            FROM persons_n p JOIN ev e ON p.person_id = e.person_id AND p.year = e.year GROUP BY ALL""")
-        # denominators (and validation counts): every person-year, by municipality and by estate
-        base = con.execute("""WITH dens AS (
-                SELECT 'municipality' AS kind, municipality AS area, year, sex_raw, age_class, count(*) AS persons,
-                    count(*) - count(person_id) AS bad_person_id
-                FROM pn GROUP BY ALL
-                UNION ALL
-                SELECT 'estate' AS kind, estate_id AS area, year, sex_raw, age_class, count(*), 0
-                FROM pn WHERE estate_id IS NOT NULL GROUP BY ALL),
-            n AS (
-                SELECT 'municipality' AS kind, municipality AS area, year, sex_raw, age_class, sum(sigtelser) AS sigtelser,
-                    sum(sigtede) AS sigtede, sum(afgoerelser) AS afgoerelser, sum(sigtet_mistaenkt) AS sigtet_mistaenkt,
-                    sum(matched) AS matched_person_years
-                FROM nums GROUP BY ALL
-                UNION ALL
-                SELECT 'estate', estate_id, year, sex_raw, age_class, sum(sigtelser), sum(sigtede), sum(afgoerelser),
-                    sum(sigtet_mistaenkt), 0
-                FROM nums WHERE estate_id IS NOT NULL GROUP BY ALL)
-            SELECT d.kind, d.area, d.year, d.sex_raw, d.age_class, CAST(d.persons AS BIGINT) AS persons,
-                CAST(coalesce(n.sigtelser, 0) AS BIGINT) AS sigtelser, CAST(coalesce(n.sigtede, 0) AS BIGINT) AS sigtede,
-                CAST(coalesce(n.afgoerelser, 0) AS BIGINT) AS afgoerelser,
-                CAST(coalesce(n.sigtet_mistaenkt, 0) AS BIGINT) AS sigtet_mistaenkt,
-                CAST(d.bad_person_id AS BIGINT) AS bad_person_id,
-                CAST(coalesce(n.matched_person_years, 0) AS BIGINT) AS matched_person_years
-            FROM dens d LEFT JOIN n ON d.kind = n.kind AND d.area IS NOT DISTINCT FROM n.area
-                AND d.year IS NOT DISTINCT FROM n.year AND d.sex_raw IS NOT DISTINCT FROM n.sex_raw
-                AND d.age_class = n.age_class""").df()
+        profile, bits, sums = plan.sql_profile()
+        sum_cols = "".join(f", sum({e}) AS s_{k[2:]}" for k, e in sums.items())
+        bad = "".join(f", ({c}__bad) AS b__{c}" for c in inputs.bad_columns)
+        bad_keys = "".join(f", b__{c}" for c in inputs.bad_columns)
+        # every measure in one pass: the person-years left-joined to their event values and
+        # grouped by (estate, municipality, year, sex, profile): one bit per population and
+        # numerator, so the aggregate is a count (and the sums) over few groups
+        con.execute(f"""CREATE TEMP TABLE prof AS SELECT estate_id, municipality, year, sex_raw, profile,
+                (person_id IS NULL) AS bad_pid, (age IS NULL OR age < 0 OR age > 130) AS bad_age_row,
+                (e_pid IS NOT NULL) AS matched{bad_keys},
+                count(*) AS cnt{sum_cols}
+            FROM (SELECT *, {profile} AS profile{bad}
+                  FROM persons_n LEFT JOIN ev ON person_id = e_pid AND year = e_year)
+            GROUP BY ALL""")
+        decode = ",\n                ".join(plan.sql_decode(bits, sums))
+        badsum = "".join(f", coalesce(sum(cnt) FILTER (WHERE b__{c}), 0) AS bad__{c}" for c in inputs.bad_columns)
+        base = con.execute(f"""SELECT CASE WHEN GROUPING(estate_id) = 0 THEN 'estate' ELSE 'municipality' END AS kind,
+                CASE WHEN GROUPING(estate_id) = 0 THEN estate_id ELSE municipality END AS area,
+                year, sex_raw,
+                {decode},
+                sum(cnt) AS rows, coalesce(sum(cnt) FILTER (WHERE bad_pid), 0) AS bad_person_id,
+                coalesce(sum(cnt) FILTER (WHERE bad_age_row), 0) AS bad_age,
+                coalesce(sum(cnt) FILTER (WHERE matched), 0) AS matched_person_years{badsum}
+            FROM prof
+            GROUP BY GROUPING SETS ((municipality, year, sex_raw), (estate_id, year, sex_raw))""").df()
+        base = base[(base["kind"] == "municipality") | base["area"].notna()].reset_index(drop=True)
+        est = base["kind"] == "estate"
+        base.loc[est, ["bad_person_id", "bad_age", "matched_person_years"]] = 0
+        for c in inputs.bad_columns:
+            base.loc[est, f"bad__{c}"] = 0
         pc = inputs.pcols
         check_person_rows(inputs, base, pc)
-        if check_duplicates and _count_duplicate_persons(con, base):
-            fail_duplicate_persons(inputs, pc)
+        movers, dup = None, None
+        if plan.movers:
+            movers, dup = movers_duckdb(con, base, estates)
+            if movers is None:
+                plan = measure_plan(set(inputs.register_columns), only=only, movers=False)
+        if check_duplicates:
+            if dup is None:
+                dup = _count_duplicate_persons(con, base)
+            if dup:
+                fail_duplicate_persons(inputs, pc)
         n_ev_py = con.execute("SELECT count(*) FROM ev").fetchone()[0]
         muni_rows = base["kind"] == "municipality"
         stats.update({
-            "person_years": int(base.loc[muni_rows, "persons"].sum()),
+            "person_years": int(base.loc[muni_rows, "rows"].sum()),
             "event_person_years": int(n_ev_py),
             "event_person_years_without_residence": int(n_ev_py - base["matched_person_years"].sum()),
         })
-        base = base.drop(columns=["bad_person_id", "matched_person_years"])
-        return base, stats, inputs.pcols
+        base = base.rename(columns={"rows": "persons"}).drop(columns=["bad_person_id", "bad_age", "matched_person_years",
+                                  *(f"bad__{c}" for c in inputs.bad_columns)])
+        if cohort_years:
+            from .cohort import cohort_base_duckdb
+
+            coh = cohort_base_duckdb(con, plan, tuple(cohort_years), "LEFT JOIN ev ON person_id = e_pid AND year = e_year")
+            base = pd.concat([base, coh[base.columns]], ignore_index=True)
+        return base, stats, inputs.pcols, {"plan": plan, "movers": movers}
     finally:
         con.close()

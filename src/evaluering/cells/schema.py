@@ -11,6 +11,9 @@ events   one row per register event.
          ``person_id``, ``date`` (date), ``law`` (``straffeloven``, ``vaabenloven``,
          ``euforiserende_stoffer``, ``anden``; Danish spellings accepted), ``kind``
          (``mistanke``, ``sigtelse``, ``afgoerelse``; Danish spellings accepted)
+         optional register columns (docs/cells.md): ``status``, ``education``,
+         ``in_education``, ``income``, ``origin``, ``dagtilbud``, ``grade9_dansk``,
+         ``grade9_matematik``; events optionally ``decision``
 estates  the estate map: ``estate_id``, ``plan_id`` (empty: not in a plan), ``plan_part``
          (empty: the plan has one part), ``municipality``; optional ``start_year``
 
@@ -26,12 +29,14 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["PERSON_COLUMNS", "EVENT_COLUMNS", "ESTATE_COLUMNS", "LAW_ALIASES", "KIND_ALIASES",
+__all__ = ["resolve_person_columns", "PERSON_COLUMNS", "EVENT_COLUMNS", "EVENT_OPTIONAL", "ESTATE_COLUMNS", "LAW_ALIASES", "KIND_ALIASES",
            "SEX_ALIASES", "YOUTH_LAWS", "input_format", "normalize_code", "resolve_columns"]
 
 PERSON_COLUMNS = ("person_id", "year", "estate_id", "municipality", "birth_year", "age", "sex")
 PERSON_REQUIRED = ("person_id", "year", "sex")
 EVENT_COLUMNS = ("person_id", "date", "law", "kind")
+#: optional event columns: ``decision`` (dom, boede, tiltalefrafald, frifindelse, ...)
+EVENT_OPTIONAL = ("decision",)
 ESTATE_COLUMNS = ("estate_id", "plan_id", "plan_part", "municipality", "start_year")
 ESTATE_REQUIRED = ("estate_id", "plan_id")
 
@@ -90,4 +95,17 @@ def resolve_columns(path, present: list[str], wanted: tuple[str, ...], required:
     for r in required:
         if r not in out:
             raise InputError(path, f"missing column '{r}' (expected: {', '.join(wanted)})", row=1, column=r)
+    return out
+
+
+def resolve_person_columns(path, present: list[str], optional: tuple[str, ...] = ()) -> dict[str, str]:
+    """:func:`resolve_columns` for the persons file plus the ``optional`` register columns
+    present (the error message names only the base columns).
+
+    >>> resolve_person_columns("p.csv", ["person_id", "year", "sex", "Status"], ("status",))["status"]
+    'Status'
+    """
+    out = resolve_columns(path, present, PERSON_COLUMNS, PERSON_REQUIRED)
+    lower = {c.lower().strip(): c for c in present}
+    out.update({c: lower[c] for c in optional if c in lower})
     return out

@@ -11,6 +11,15 @@ def _levels(text: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in text.split(",") if x.strip())
 
 
+def _years(text: str) -> tuple[int, ...]:
+    import argparse
+
+    try:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("use years separated by commas, e.g. 2016,2019") from None
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--persons", required=True, help="personår: Parquet (fil eller mappe), CSV eller SAS7BDAT")
     parser.add_argument("--events", required=True, help="hændelser (mistanke/sigtelse/afgørelse)")
@@ -25,6 +34,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--source", default=None, help="kildetekst i cellerne (standard: DST register / Syntetiske data)")
     parser.add_argument("--synthetic", action="store_true",
                         help="markér cellerne som syntetiske (Parquet fra 'evaluering synth' markeres automatisk)")
+    parser.add_argument("--cohort-years", type=_years, default=None,
+                        help="basisår for beboerkohorter (niveauerne cohort, cohort_stayers, cohort_stayers_base; "
+                             "standard: året før hver startår i afdelingskortet)")
     parser.add_argument("--no-duplicate-check", action="store_true",
                         help="spring kontrollen af dobbelte personår over (hurtigere på meget store udtræk)")
 
@@ -44,7 +56,7 @@ def run(args) -> int:
                       scheduler=args.scheduler, memory_limit=args.memory_limit, threads=args.threads,
                       levels=args.levels, source=args.source, synthetic=True if args.synthetic else None,
                       progress=not args.quiet,
-                      check_duplicates=not args.no_duplicate_check)
+                      check_duplicates=not args.no_duplicate_check, cohort_years=args.cohort_years)
     s = res.stats
     mark = " (Syntetiske data)" if bool(res.cells["synthetic"].any()) else ""
     print(f"{_n(s['person_years'])} personår, {_n(s['events'])} hændelser -> {_n(s['cells'])} celler{mark} -> {out}")

@@ -85,11 +85,15 @@ PRINTED_AVERAGES = Schema(
 
 def _event_measures() -> set[str]:
     """Measures counting events (poisson indicators): their numerator may exceed persons."""
+    from ..cells.measures import load_measures
+
+    # counts of events and sums (kr.) declared in domain/measures.yaml may exceed the persons
+    declared = {m.id for m in load_measures()[0].values() if m.distribution in ("poisson", "mean")}
     try:
         from ..catalogue import builtin_catalogue
-        return {ind.measure for ind in builtin_catalogue().values() if ind.distribution == "poisson"}
+        return declared | {ind.measure for ind in builtin_catalogue().values() if ind.distribution == "poisson"}
     except Exception:  # pragma: no cover - catalogue not importable
-        return {"sigtelser", "afgoerelser"}
+        return declared | {"sigtelser", "afgoerelser"}
 
 
 def _check_cells(frame, ctx) -> None:

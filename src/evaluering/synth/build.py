@@ -31,7 +31,8 @@ def _mtime(p: Path) -> float:
 
 def _code_files() -> list[Path]:
     here = Path(__file__).resolve().parent
-    return sorted(here.glob("*.py")) + sorted((here.parent / "cells").glob("*.py"))
+    return (sorted(here.glob("*.py")) + sorted((here.parent / "cells").glob("*.py"))
+            + [here.parent / "domain" / "measures.yaml", here.parent / "domain" / "municipalities.yaml"])
 
 
 def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = False,
@@ -66,7 +67,8 @@ def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = 
             truth = {}
         stale = (truth.get("generator") != GENERATOR_VERSION or truth.get("seed") != want_seed
                  or truth.get("profile") != profile)
-        newest_input = max(_mtime(plan_file), *(_mtime(p) for p in _code_files()))
+        plan_files = sorted(plan_file.parent.glob("*.yaml"))
+        newest_input = max(_mtime(plan_file), *(_mtime(p) for p in plan_files), *(_mtime(p) for p in _code_files()))
         stale = stale or min(_mtime(p) for p in files.values()) < newest_input
     if stale:
         register = generate_register(prof, seed=want_seed, plans_dir=plan_file.parent)
@@ -80,7 +82,8 @@ def build(profile: str = "aalborg-oest", seed: int | None = None, force: bool = 
     newest = max(max(_mtime(p) for p in files.values()), *(_mtime(p) for p in _code_files()))
     if force or stale or _mtime(out) < newest:
         res = count_cells(files["persons"], files["events"], files["estates"],
-                          levels=("estate", "plan_part", "plan"), synthetic=True,
+                          levels=("estate", "plan_part", "plan", "cohort", "cohort_stayers", "cohort_stayers_base"),
+                          synthetic=True,
                           source="Syntetiske data", progress=progress)
         cells = pd.concat([res.cells, aggregate_cells(prof, seed=want_seed)], ignore_index=True)
         cells = check_cells(cells)

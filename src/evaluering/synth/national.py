@@ -31,7 +31,7 @@ from .writer import SYNTHETIC_METADATA
 
 __all__ = ["generate_national", "national_estates", "NATIONAL_VERSION"]
 
-NATIONAL_VERSION = "national-1"
+NATIONAL_VERSION = "national-2"
 MUNICIPALITY_CODES = (
     "0101", "0147", "0151", "0153", "0155", "0157", "0159", "0161", "0163", "0165", "0167", "0169",
     "0173", "0175", "0183", "0185", "0187", "0190", "0201", "0210", "0217", "0219", "0223", "0230",
@@ -154,10 +154,58 @@ def _block(rng, first_pid: int, n: int, years: tuple[int, int], est_muni: np.nda
     edate = (ey - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day
     persons = {"person_id": pid[person_ix], "year": year, "estate": estate, "muni": muni,
                "birth_year": birth[person_ix].astype(np.int16), "sex": sex[person_ix]}
+    persons.update(_register_columns(rng, pid, person_ix, age, in_est, planned))
     events = {"person_id": pid[person_ix][er], "date": edate, "law": el, "kind": ek}
     att_rows = youth & planned & (year >= start)
     att = (int(att_rows.sum()), int((att_rows & (u < p_youth - effect_pp / 100) & ~flag).sum()))
     return persons, events, att
+
+
+STATUS = np.array(["barn", "folkepension", "beskaeftiget", "ledig", "kontanthjaelp", "foertidspension",
+                   "under_uddannelse", "sygedagpenge", "selvforsoergelsesydelse"], dtype=object)
+EDUCATION = np.array(["grundskole", "ungdomsuddannelse", "videregaaende", "ukendt"], dtype=object)
+ORIGIN = np.array(["dansk", "vestlig", "ikke_vestlig"], dtype=object)
+
+
+def _register_columns(rng, pid, person_ix, age, in_est, planned) -> dict:
+    """The optional register columns, vectorised (codes as dictionary indices).
+
+    Levels as in :data:`evaluering.synth.profiles.REGISTER_LEVELS`, simplified: estate
+    residents are more often outside work and education, non-Western and with only grundskole.
+    """
+    rows = len(age)
+    n_p = len(pid)
+    u_o = rng.random(n_p)[person_ix]
+    u_e = rng.random(n_p)[person_ix]
+    est = in_est.astype(np.float32)
+    p_nw = 0.07 + 0.28 * est + 0.15 * planned
+    origin = np.where(u_o < p_nw, 2, np.where(u_o < p_nw + 0.06, 1, 0)).astype(np.int8)
+    p_g = 0.18 + 0.15 * est + 0.12 * planned
+    edu = np.where(u_e < p_g, 0, np.where(u_e < p_g + 0.45, 1, 2)).astype(np.int8)
+    edu = np.where((origin == 2) & (u_e > 0.85), 3, edu).astype(np.int8)
+    edu = np.where(age < 20, 0, edu).astype(np.int8)
+    edu_mask = age < 16
+    u = rng.random(rows, dtype=np.float32)
+    p_out = 0.18 + 0.14 * est + 0.12 * planned
+    status = np.where(u < p_out, np.where(u < p_out * 0.3, 3, np.where(u < p_out * 0.6, 4, 5)),
+                      np.where(u < p_out + 0.08, 6, np.where(u < p_out + 0.11, 7, 2))).astype(np.int8)
+    young = (age >= 15) & (age <= 24)
+    status = np.where(young & (u > 0.45), 6, status).astype(np.int8)
+    status = np.where(age <= 14, 0, np.where(age >= 65, 1, status)).astype(np.int8)
+    in_education = status == 6
+    z = rng.standard_normal(rows, dtype=np.float32)
+    mean = np.where(status == 2, 380_000 - 90_000 * est, np.where(status == 6, 90_000, 170_000))
+    income = (mean * np.exp(0.35 * z)).astype(np.int32) // 100 * 100
+    income_mask = age < 15
+    small = (age >= 1) & (age <= 5)
+    dag = small & (rng.random(rows, dtype=np.float32) < 0.87 - 0.08 * est)
+    exam = age == 15
+    ug = rng.random(rows, dtype=np.float32)
+    dansk = np.where(ug < 0.88 - 0.1 * est, 7.0, 0.0).astype(np.float32)
+    mat = np.where(ug < 0.9 - 0.1 * est, 4.0, -3.0).astype(np.float32)
+    return {"status": status, "education": edu, "education_mask": edu_mask, "in_education": in_education,
+            "income": income, "income_mask": income_mask, "origin": origin, "dagtilbud": dag,
+            "grade_mask": ~exam, "grade9_dansk": dansk, "grade9_matematik": mat}
 
 
 def generate_national(persons: int, years: tuple[int, int], out: str | Path, seed: int = 1,
@@ -182,11 +230,19 @@ def generate_national(persons: int, years: tuple[int, int], out: str | Path, see
     sex_dict = pa.array(["M", "K"], pa.string())
     law_dict = pa.array(list(LAWS), pa.string())
     kind_dict = pa.array(["mistanke", "sigtelse", "afgoerelse"], pa.string())
+    status_dict = pa.array(list(STATUS), pa.string())
+    edu_dict = pa.array(list(EDUCATION), pa.string())
+    origin_dict = pa.array(list(ORIGIN), pa.string())
     meta = {**SYNTHETIC_METADATA}
     p_schema = pa.schema([("person_id", pa.int64()), ("year", pa.int16()),
                           ("estate_id", pa.dictionary(pa.int32(), pa.string())),
                           ("municipality", pa.dictionary(pa.int16(), pa.string())),
-                          ("birth_year", pa.int16()), ("sex", pa.dictionary(pa.int8(), pa.string()))], metadata=meta)
+                          ("birth_year", pa.int16()), ("sex", pa.dictionary(pa.int8(), pa.string())),
+                          ("status", pa.dictionary(pa.int8(), pa.string())),
+                          ("education", pa.dictionary(pa.int8(), pa.string())),
+                          ("in_education", pa.bool_()), ("income", pa.int32()),
+                          ("origin", pa.dictionary(pa.int8(), pa.string())), ("dagtilbud", pa.bool_()),
+                          ("grade9_dansk", pa.float32()), ("grade9_matematik", pa.float32())], metadata=meta)
     e_schema = pa.schema([("person_id", pa.int64()), ("date", pa.date32()),
                           ("law", pa.dictionary(pa.int8(), pa.string())),
                           ("kind", pa.dictionary(pa.int8(), pa.string()))], metadata=meta)
@@ -215,6 +271,15 @@ def generate_national(persons: int, years: tuple[int, int], out: str | Path, see
                     "municipality": pa.DictionaryArray.from_arrays(pa.array(p["muni"], pa.int16()), muni_dict),
                     "birth_year": pa.array(p["birth_year"], pa.int16()),
                     "sex": pa.DictionaryArray.from_arrays(pa.array(p["sex"], pa.int8()), sex_dict),
+                    "status": pa.DictionaryArray.from_arrays(pa.array(p["status"], pa.int8()), status_dict),
+                    "education": pa.DictionaryArray.from_arrays(
+                        pa.array(p["education"], pa.int8(), mask=p["education_mask"]), edu_dict),
+                    "in_education": pa.array(p["in_education"], pa.bool_()),
+                    "income": pa.array(p["income"], pa.int32(), mask=p["income_mask"]),
+                    "origin": pa.DictionaryArray.from_arrays(pa.array(p["origin"], pa.int8()), origin_dict),
+                    "dagtilbud": pa.array(p["dagtilbud"], pa.bool_()),
+                    "grade9_dansk": pa.array(p["grade9_dansk"], pa.float32(), mask=p["grade_mask"]),
+                    "grade9_matematik": pa.array(p["grade9_matematik"], pa.float32(), mask=p["grade_mask"]),
                 }, schema=p_schema)
                 pw.write_table(pt, row_group_size=1_000_000)
                 et = pa.table({

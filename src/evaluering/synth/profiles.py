@@ -23,9 +23,88 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Profile", "PROFILES", "COMPARISON_MUNICIPALITIES"]
+__all__ = ["Profile", "PROFILES", "COMPARISON_MUNICIPALITIES", "REGISTER_LEVELS", "AGGREGATE_LEVELS",
+           "PLAN_EFFECTS", "REGION_INCOME"]
 
-YEARS = tuple(range(2010, 2023))
+YEARS = tuple(range(2010, 2024))
+
+# ---- the register columns (status, education, income, origin, dagtilbud, grades) -------------
+# Levels of the synthetic register by group of estates: "plan" (the estates of a bundled plan:
+# areas on or near the § 61 a list) and "comparison" (other almene estates). Assumed plausible
+# levels, each with its anchor:
+# * outside work and education, 18-64: ~ 40-45 % in listed areas (the 2018-2021 lists: the
+#   listed areas lie at 40-60 % against ~ 20-25 % nationally; Transport- og Boligministeriet,
+#   "Liste over parallelsamfund" 1.12.2018-2021); comparison estates ~ 27 %;
+# * employment (RAS, 16-64): ~ 45 % in listed areas, ~ 55-60 % in other almene estates,
+#   ~ 75 % nationally (DST RAS200);
+# * NEET 15-24: ~ 20 % in listed areas against ~ 8 % nationally (DST/AE, "unge uden
+#   uddannelse og job");
+# * non-Western immigrants and descendants: ~ 60 % in plan estates (listed parallelsamfund
+#   50-80 %), ~ 38 % in comparison estates, ~ 9 % nationally (FOLK1E);
+# * only grundskole, 30-59 (education known): ~ 50 % in plan estates (listed: 40-60 %),
+#   ~ 35 % in comparison estates, ~ 20 % nationally (HFUDD11); education taken abroad and
+#   not approved is "ukendt" for ~ 25 % of non-Western immigrants;
+# * gross income 15-64 excl. students: ~ 205,000 kr. in plan estates, ~ 50-60 % of the
+#   region (the list criterion is < 55 %), ~ 250,000 kr. in comparison estates; region and
+#   national levels in REGION_INCOME / AGGREGATE_LEVELS (INDKP101: ~ 345,000-420,000 kr.);
+# * children 1-5 in dagtilbud: ~ 78 % in plan estates, ~ 85 % in comparison estates, ~ 87 %
+#   nationally (BOERN2 / DST "pasningsgrad");
+# * 9th-graders with >= 2 in dansk and matematik: ~ 70 % in plan estates, ~ 80 % comparison,
+#   ~ 88 % nationally (Børne- og Undervisningsministeriet, karakterstatistik).
+# status thresholds per age band: (employed, outside, in education, other inside)
+REGISTER_LEVELS: dict[str, dict] = {
+    "plan": {
+        "status": {(15, 17): (0.06, 0.04, 0.88, 0.02), (18, 24): (0.30, 0.22, 0.40, 0.08),
+                   (25, 64): (0.46, 0.44, 0.04, 0.06)},
+        "origin": {"ikke_vestlig": 0.60, "vestlig": 0.05},
+        "education": {"ikke_vestlig": (0.25, 0.45, 0.22, 0.08), "other": (0.0, 0.38, 0.45, 0.17)},
+        "income": {"employed": 260_000, "outside": 150_000, "education": 90_000, "other": 200_000,
+                   "pension": 180_000},
+        "dagtilbud_1_5": 0.78,
+        "dansk_matematik_2": 0.70,
+    },
+    "comparison": {
+        "status": {(15, 17): (0.07, 0.03, 0.88, 0.02), (18, 24): (0.38, 0.15, 0.40, 0.07),
+                   (25, 64): (0.60, 0.28, 0.04, 0.08)},
+        "origin": {"ikke_vestlig": 0.38, "vestlig": 0.05},
+        "education": {"ikke_vestlig": (0.20, 0.38, 0.30, 0.12), "other": (0.0, 0.25, 0.50, 0.25)},
+        "income": {"employed": 300_000, "outside": 160_000, "education": 95_000, "other": 220_000,
+                   "pension": 190_000},
+        "dagtilbud_1_5": 0.85,
+        "dansk_matematik_2": 0.80,
+    },
+}
+#: average gross income 15-64 excl. students by region (kr.), assumed from INDKP101 levels
+REGION_INCOME = {"1081": 345_000, "1082": 360_000, "1083": 355_000, "1084": 420_000, "1085": 365_000}
+#: the known effects of the bundled plans by focus-area outcome (percentage points on the
+#: yearly probability, treated person-years from the plan's start year). aalborg-oest keeps
+#: its -1.2 pp on sigtet_mistaenkt (profile.effect_pp).
+PLAN_EFFECTS: dict[str, dict[str, float]] = {
+    "aalborg-oest": {"sigtet_mistaenkt": -1.2, "uden_for_arbejde_uddannelse": -3.0, "fraflyttere": -2.0,
+                     "dagtilbud_1_5": 5.0},
+    "hvidovre-syd": {"uden_for_arbejde_uddannelse": -4.0, "fraflyttere": -2.0},
+    "kolding-nord": {"neet": -4.0, "beskaeftigede": 3.0},
+}
+DEFAULT_EFFECTS = {"uden_for_arbejde_uddannelse": -3.0, "fraflyttere": -2.0}
+# Aggregate (municipality, region, almene, country) levels of the new measures, as shares (%)
+# or kr.; assumed plausible levels with the DST tables named above. Municipality levels use
+# the "country" row unless given.
+AGGREGATE_LEVELS: dict[str, dict[str, float]] = {
+    "country": {"uden_for_arbejde_uddannelse": 21.0, "neet": 8.0, "beskaeftigede": 75.0, "kun_grundskole": 20.0,
+                "ungdomsuddannelse_25": 80.0, "dansk_matematik_2": 88.0, "dagtilbud_1_5": 87.0,
+                "ikke_vestlige": 9.0, "tilflyttere": 1.9, "fraflyttere": 1.6, "domfaeldte": 1.0,
+                "bruttoindkomst": 375_000},
+    "public_housing": {"uden_for_arbejde_uddannelse": 34.0, "neet": 14.0, "beskaeftigede": 58.0,
+                       "kun_grundskole": 33.0, "ungdomsuddannelse_25": 65.0, "dansk_matematik_2": 80.0,
+                       "dagtilbud_1_5": 84.0, "ikke_vestlige": 26.0, "tilflyttere": 13.0, "fraflyttere": 12.5,
+                       "domfaeldte": 2.0, "bruttoindkomst": 255_000},
+    "municipality": {"tilflyttere": 5.5, "fraflyttere": 5.2},
+    "region": {"tilflyttere": 3.0, "fraflyttere": 2.8},
+}
+MUNICIPALITY_NONWESTERN = {"0851": 7.0, "0167": 17.0, "0621": 8.5}
+#: share of the population in each age band (%), Denmark ~ 2015-2020 (FOLK1A)
+BAND_SHARES = {"alle": 100.0, "1-5": 5.6, "10-17": 9.6, "15+": 82.5, "15-24": 12.8, "15-64": 64.0,
+               "16-64": 62.7, "18+": 80.0, "18-64": 61.2, "25": 1.35, "30-59": 39.0, "9. klasse": 1.15}
 
 #: comparison estates CMP-01..CMP-31 by municipality (kommunekode), in order
 COMPARISON_MUNICIPALITIES: tuple[tuple[str, int], ...] = (
@@ -97,7 +176,7 @@ _AALBORG_15 = {
 # Common year pattern of the comparison estates (%), around the almene level 2.2 (assumed
 # outside 2012-2015, a mild decline as nationally).
 _COMPARISON_YOUTH = {2010: 2.3, 2011: 2.3, 2012: 2.3, 2013: 2.4, 2014: 2.1, 2015: 2.0, 2016: 2.1,
-                     2017: 2.1, 2018: 2.0, 2019: 2.0, 2020: 1.9, 2021: 1.9, 2022: 1.9}
+                     2017: 2.1, 2018: 2.0, 2019: 2.0, 2020: 1.9, 2021: 1.9, 2022: 1.9, 2023: 1.9}
 
 
 def _aggregates() -> dict[tuple[str, str], dict]:

@@ -32,7 +32,7 @@ from .profiles import COMPARISON_MUNICIPALITIES, PROFILES, Profile
 
 __all__ = ["generate_register", "estate_table", "GENERATOR_VERSION", "YOUTH_LAWS", "LAW_CODES", "KIND_CODES"]
 
-GENERATOR_VERSION = "register-1"
+GENERATOR_VERSION = "register-2"
 LAW_CODES = ("straffeloven", "vaabenloven", "euforiserende_stoffer", "anden")
 YOUTH_LAWS = ("straffeloven", "vaabenloven", "euforiserende_stoffer")
 KIND_CODES = ("mistanke", "sigtelse", "afgoerelse")
@@ -54,24 +54,31 @@ def _draw_ages(rng: np.random.Generator, n: int, table) -> np.ndarray:
     return lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(int)
 
 
-def estate_table(profile: Profile, plan) -> pd.DataFrame:
+def estate_table(profile: Profile, plan, others: list[dict] | None = None) -> pd.DataFrame:
     """The estate map of a profile: ``estate_id, plan_id, plan_part, municipality, start_year``.
 
-    >>> from evaluering.plan import load_plan, default_plans_dir   # doctest: +SKIP
-    >>> estate_table(PROFILES["aalborg-oest"], plan).shape         # doctest: +SKIP
-    (40, 5)
+    ``plan`` is the profile's plan (``synthetic_plans`` entry); ``others`` the other synthetic
+    plans, whose estates follow the comparison estates.
+
+    >>> plans = synthetic_plans()                                   # doctest: +SKIP
+    >>> estate_table(PROFILES["aalborg-oest"], plans[0], plans[1:]).shape   # doctest: +SKIP
+    (51, 5)
     """
     rows = []
-    for e in plan.estates:
-        rows.append({"estate_id": e.id, "plan_id": plan.id, "plan_part": e.part,
-                     "municipality": plan.municipality_code,
-                     "start_year": e.start_year or plan.start_year})
+    for e in plan["estates"]:
+        rows.append({"estate_id": e["id"], "plan_id": plan["id"], "plan_part": e["part"],
+                     "municipality": plan["municipality"], "start_year": e["start_year"] or plan["start_year"]})
     i = 0
     for code, n in COMPARISON_MUNICIPALITIES:
         for _ in range(n):
             i += 1
             rows.append({"estate_id": f"CMP-{i:02d}", "plan_id": None, "plan_part": None,
                          "municipality": code, "start_year": None})
+    for other in others or []:
+        for e in other["estates"]:
+            rows.append({"estate_id": e["id"], "plan_id": other["id"], "plan_part": e["part"],
+                         "municipality": other["municipality"],
+                         "start_year": e["start_year"] or other["start_year"]})
     out = pd.DataFrame(rows)
     out["start_year"] = out["start_year"].astype("Int64")
     for c in ("estate_id", "plan_id", "plan_part", "municipality"):
@@ -79,8 +86,44 @@ def estate_table(profile: Profile, plan) -> pd.DataFrame:
     return out
 
 
-def _simulate_population(rng, sizes: np.ndarray, years) -> pd.DataFrame:
-    """Person-year records (residence on 1 January) of a closed set of estates."""
+def synthetic_plans(plans_dir: str | Path | None = None, first: str = "aalborg-oest") -> list[dict]:
+    """The plan files with ``data.synthetic: true``: id, municipality (4 digits), start year,
+    estates (id, part, start_year); the profile's plan ``first`` comes first.
+
+    Read directly from the YAML (only these keys), so any plan-file version works.
+    """
+    import yaml
+
+    from ..plan import default_plans_dir
+
+    out = []
+    for path in sorted(Path(plans_dir or default_plans_dir()).glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(doc, dict) or not (doc.get("data") or {}).get("synthetic"):
+            continue
+        start = doc.get("period", {}).get("start")
+        start_year = int(str(start)[:4]) if start else None
+        estates = [{"id": str(e["id"]), "part": None if e.get("part") is None else str(e["part"]),
+                    "start_year": e.get("start_year")} for e in doc.get("estates") or [] if isinstance(e, dict)]
+        if not estates or start_year is None:
+            continue
+        out.append({"id": str(doc["id"]), "municipality": str(doc["municipality"]["code"]).zfill(4),
+                    "start_year": start_year, "estates": estates, "path": path})
+    out.sort(key=lambda p: (p["id"] != first, p["id"]))
+    return out
+
+
+def _simulate_population(rng, sizes: np.ndarray, years, leave_effect: np.ndarray | None = None,
+                         start: np.ndarray | None = None, stats: dict | None = None) -> pd.DataFrame:
+    """Person-year records (residence on 1 January) of a closed set of estates.
+
+    ``leave_effect`` (per estate, a probability) lowers the yearly probability of leaving the
+    estate (moving out or to another estate) from the estate's ``start`` year on; ``stats``
+    gets the realised effect (``fraflyttere``: treated transitions, changed by the effect).
+    """
     n_est = len(sizes)
     next_id = 1_000_001
     n0 = int(sizes.sum())
@@ -96,8 +139,17 @@ def _simulate_population(rng, sizes: np.ndarray, years) -> pd.DataFrame:
         # transition to 1 January of the next year
         r = rng.random(len(pid))
         too_old = (y + 1 - birth) > 95
-        stay = (r >= _P_LEAVE) & ~too_old
-        move = stay & (r < _P_LEAVE + _P_MOVE)
+        p_leave = np.full(len(pid), _P_LEAVE)
+        if leave_effect is not None:
+            on = (y + 1) >= start[est]
+            p_leave = p_leave + np.where(on, leave_effect[est], 0.0)
+            if stats is not None and on.any():
+                band = on & (leave_effect[est] != 0) & ~too_old
+                changed = band & (r >= p_leave + _P_MOVE) & (r < _P_LEAVE + _P_MOVE)
+                stats["n"] = stats.get("n", 0) + np.bincount(est[band], minlength=n_est)
+                stats["changed"] = stats.get("changed", 0) + np.bincount(est[changed], minlength=n_est)
+        stay = (r >= p_leave) & ~too_old
+        move = stay & (r < p_leave + _P_MOVE)
         new_est = est.copy()
         if move.any():
             choice = rng.choice(n_est, size=int(move.sum()), p=sizes / sizes.sum())
@@ -142,28 +194,42 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
     >>> reg["truth"]["effect_pp"]                                      # doctest: +SKIP
     -1.2
     """
-    from ..plan import default_plans_dir, load_plan
+    from .columns import draw_register_columns
+    from .profiles import DEFAULT_EFFECTS, PLAN_EFFECTS, REGION_INCOME
 
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     seed = prof.seed if seed is None else int(seed)
-    plan = load_plan(Path(plans_dir or default_plans_dir()) / prof.plan_file)
-    estates = estate_table(prof, plan)
+    plans = synthetic_plans(plans_dir, first=prof.plan_file.removesuffix(".yaml"))
+    main_id = prof.plan_file.removesuffix(".yaml")
+    if not plans or plans[0]["id"] != main_id:
+        raise ValueError(f"the plan file {prof.plan_file} is missing or not marked data.synthetic")
+    plan, others = plans[0], plans[1:]
+    estates = estate_table(prof, plan, others)
     rng = np.random.default_rng(seed)
     years = np.array(prof.years)
 
-    n_plan = len(plan.estates)
+    n_plan = len(plan["estates"])
     if len(prof.plan_estate_sizes) != n_plan:
         sizes_plan = np.full(n_plan, int(np.mean(prof.plan_estate_sizes)))
     else:
         sizes_plan = np.array(prof.plan_estate_sizes)
     lo, hi = prof.comparison_size_range
-    sizes_cmp = rng.integers(lo // 10, hi // 10 + 1, len(estates) - n_plan) * 10
-    sizes = np.concatenate([sizes_plan, sizes_cmp])
-    in_plan = estates["plan_id"].notna().to_numpy()
+    n_cmp = sum(n for _, n in COMPARISON_MUNICIPALITIES)
+    sizes_cmp = rng.integers(lo // 10, hi // 10 + 1, n_cmp) * 10
+    n_other = len(estates) - n_plan - n_cmp
+    sizes_other = rng.integers(45, 71, n_other) * 10      # other plans: 450-700 residents per estate
+    sizes = np.concatenate([sizes_plan, sizes_cmp, sizes_other])
+    in_plan = (estates["plan_id"] == plan["id"]).fillna(False).to_numpy(dtype=bool)
+    any_plan = estates["plan_id"].notna().to_numpy()
+    other_plan = any_plan & ~in_plan
     part = estates["plan_part"].fillna("").to_numpy(dtype=object)
     start = estates["start_year"].fillna(9999).to_numpy(dtype=int)
+    plan_of = estates["plan_id"].fillna("").to_numpy(dtype=object)
+    effects_of = {p["id"]: PLAN_EFFECTS.get(p["id"], DEFAULT_EFFECTS) for p in plans}
+    leave = np.array([effects_of.get(pid, {}).get("fraflyttere", 0.0) / 100 if pid else 0.0 for pid in plan_of])
+    leave_stats: dict = {}
 
-    pop = _simulate_population(rng, sizes, years)
+    pop = _simulate_population(rng, sizes, years, leave_effect=leave, start=start, stats=leave_stats)
     pop["age"] = pop["year"] - pop["birth_year"]
     e = pop["estate"].to_numpy()
     y = pop["year"].to_numpy()
@@ -174,9 +240,11 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
     # --- 10-17: suspected or charged (straffeloven, våbenloven, euforiserende stoffer) -----
     re = rng.normal(0.0, 0.4, len(estates))
     re[in_plan] -= re[in_plan].mean()
-    re[~in_plan] -= re[~in_plan].mean()
+    cmp_only = ~any_plan
+    re[cmp_only] -= re[cmp_only].mean()
+    re[other_plan] = 0.8 + re[other_plan] - (re[other_plan].mean() if other_plan.any() else 0.0)
     cmp_years = prof.youth_share_comparison
-    pre = [yy for yy in prof.years if yy < plan.start_year]
+    pre = [yy for yy in prof.years if yy < plan["start_year"]]
     cmp_ref = float(np.mean([cmp_years[yy] for yy in pre]))
     p_cmp = np.array([cmp_years[yy] for yy in prof.years])
     p_plan = prof.youth_share_plan_base + (p_cmp - cmp_ref)
@@ -260,8 +328,14 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
                 add(idx, _laws(rng, extra, _LAW_P_ADULT), "sigtelse")
             if n_afg:
                 to_charged = rng.random(n_afg) < 0.85 if len(sigtede) else np.zeros(n_afg, bool)
-                idx = np.where(to_charged, rng.choice(sigtede, size=n_afg) if len(sigtede) else 0,
-                               rng.choice(base, size=n_afg))
+                # decisions go to distinct charged persons first (a person rarely gets two a year)
+                if len(sigtede):
+                    distinct = rng.permutation(sigtede)
+                    charged_pick = np.where(np.arange(n_afg) < len(distinct), distinct[np.arange(n_afg) % len(distinct)],
+                                            rng.choice(sigtede, size=n_afg))
+                else:
+                    charged_pick = np.zeros(n_afg, dtype=int)
+                idx = np.where(to_charged, charged_pick, rng.choice(base, size=n_afg))
                 add(idx, _laws(rng, n_afg, _LAW_P_ADULT), "afgoerelse")
 
     ev_year_arr = np.concatenate(ev_year)
@@ -271,11 +345,49 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
         "law": pd.array(np.concatenate(ev_law), dtype="string"),
         "kind": pd.array(np.concatenate(ev_kind), dtype="string"),
     })
+    # the decision of each afgørelse (dom and bøde are convictions; see domain/measures.yaml)
+    dec = np.asarray(("dom", "boede", "tiltalefrafald", "frifindelse"), dtype=object)[
+        rng.choice(4, size=len(events), p=(0.50, 0.35, 0.10, 0.05))]
+    events["decision"] = pd.array(np.where(events["kind"].to_numpy(dtype=object) == "afgoerelse", dec, None),
+                                  dtype="string")
     events["date"] = events["date"].dt.date if hasattr(events["date"], "dt") else events["date"]
     events = events.sort_values(["date", "person_id", "kind", "law"], kind="stable").reset_index(drop=True)
 
     est_ids = estates["estate_id"].to_numpy(dtype=object)
     munis = estates["municipality"].to_numpy(dtype=object)
+    # --- register columns (status, education, income, origin, dagtilbud, grades) ----------
+    from ..cells.measures import municipality_regions
+
+    regions = municipality_regions()
+    scale = np.array([REGION_INCOME.get(regions.get(int(m), ""), 370_000) / 370_000 for m in munis])
+    treated_any = any_plan[e] & (y >= start[e])
+    row_plan = plan_of[e]
+    effect_rows = {m: np.array([effects_of.get(pid, {}).get(m, 0.0) if pid else 0.0 for pid in plan_of])[e]
+                   for m in ("uden_for_arbejde_uddannelse", "beskaeftigede", "neet", "dagtilbud_1_5")}
+    crng = np.random.default_rng([seed, 11])
+    cols, potential = draw_register_columns(crng, pop["person_id"].to_numpy(), age,
+                                            np.where(any_plan[e], "plan", "comparison"), treated_any,
+                                            effect_rows, region_income_scale=scale[e])
+    realised: dict[str, dict[str, float]] = {}
+    for p in plans:
+        mine = treated_any & (row_plan == p["id"])
+        out = {}
+        for m in effects_of[p["id"]]:
+            if m in potential:
+                pop_m, y0, y1 = potential[m]
+                sel = mine & pop_m
+                if sel.any():
+                    out[m] = round(float((y1[sel].astype(int) - y0[sel].astype(int)).mean() * 100), 4)
+        realised[p["id"]] = out
+    if "n" in leave_stats:
+        for p in plans:
+            mine_est = plan_of == p["id"]
+            n_tr = int(leave_stats["n"][mine_est].sum())
+            if "fraflyttere" in effects_of[p["id"]] and n_tr:
+                # on leaving the estate (estate level; at plan level moves within the plan differ)
+                realised[p["id"]]["fraflyttere"] = round(-100 * int(leave_stats["changed"][mine_est].sum()) / n_tr, 4)
+    realised[plan["id"]]["sigtet_mistaenkt"] = round(att, 4)
+    income = cols["income"]
     persons = pd.DataFrame({
         "person_id": pop["person_id"].astype("int64"),
         "year": pop["year"].astype("int16"),
@@ -283,7 +395,17 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
         "municipality": pd.array(munis[e], dtype="string"),
         "birth_year": pop["birth_year"].astype("int16"),
         "sex": pd.array(np.where(pop["sex"].to_numpy() == 0, "M", "K"), dtype="string"),
-    }).sort_values(["year", "estate_id", "person_id"], kind="stable").reset_index(drop=True)
+        "status": pd.array(cols["status"], dtype="string"),
+        "education": pd.array(cols["education"], dtype="string"),
+        "in_education": cols["in_education"].astype(bool),
+        "income": pd.array(np.where(income >= 0, income, 0), dtype="Int64"),
+        "origin": pd.array(cols["origin"], dtype="string"),
+        "dagtilbud": cols["dagtilbud"].astype(bool),
+        "grade9_dansk": cols["grade9_dansk"],
+        "grade9_matematik": cols["grade9_matematik"],
+    })
+    persons.loc[income < 0, "income"] = pd.NA
+    persons = persons.sort_values(["year", "estate_id", "person_id"], kind="stable").reset_index(drop=True)
 
     truth = {
         "generator": GENERATOR_VERSION,
@@ -292,7 +414,7 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
         "synthetic": True,
         "source": "Syntetiske data",
         "years": [int(years[0]), int(years[-1])],
-        "plan": plan.id,
+        "plan": plan["id"],
         "treated_estates": [str(x) for x in estates.loc[in_plan, "estate_id"]],
         "treatment_start_year": {str(r.estate_id): int(r.start_year) for r in estates[in_plan].itertuples()},
         "effect": {
@@ -306,6 +428,16 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
         "effect_pp": prof.effect_pp,
         "att_realised_pp": round(att, 4),
         "counterfactual": "parallel trends: plan areas follow the comparison estates' year pattern",
+        "plans": [p["id"] for p in plans],
+        "plan_start_year": {p["id"]: p["start_year"] for p in plans},
+        "plan_estates": {p["id"]: [x["id"] for x in p["estates"]] for p in plans},
+        # known effects per plan and focus-area outcome, in percentage points: the realised
+        # effect on the treated person-years (both potential outcomes drawn with common random
+        # numbers; it includes the other effects of the plan, e.g. employment on NEET);
+        # effects_design = the shifts of the yearly probabilities (fraflyttere: of leaving the
+        # estate) from the plan's start year on
+        "effects": realised,
+        "effects_design": {p["id"]: effects_of[p["id"]] for p in plans},
         "pinned": {"sigtet_mistaenkt_10_17_plan": {str(k): v for k, v in pinned_youth.items()},
                    "persons_15plus_plan_part": pinned_adult},
     }

@@ -422,6 +422,13 @@ class YearlyReport:
         self.payload["effect"] = payload
         return Section(html_out)
 
+    def composition(self) -> Section:
+        """Effect or change of who lives there: cohort estimate and stayers/movers decomposition."""
+        from .composition_view import report_composition
+
+        html_out, self.payload["composition"] = report_composition(self)
+        return Section(html_out)
+
     def printed_checks(self) -> Section:
         """Printed figures against the figures computed from their parts."""
         chk = self.evaluation.printed_checks
