@@ -86,8 +86,8 @@ def test_honest_result_and_breakdown(event):
 
 
 def test_honest_arrays_and_errors(event):
-    with pytest.raises(NotImplementedError):
-        did.honest(event, method="relative_magnitude")
+    with pytest.raises(ValueError, match="unknown method"):
+        did.honest(event, method="flci")
     with pytest.raises(ValueError, match="l_vec"):
         did.honest(event, method="smoothness", l_vec=[1, 0])
     tw = did.twfe(_panel(), count="count", population="population")

@@ -10,8 +10,12 @@
   ``l_pre' beta_pre + l' beta_post`` with the shortest half-length ``sd * cv_alpha(maxbias / sd)``,
   ``cv_alpha(t)`` the 1 - alpha quantile of ``|N(t, 1)|`` (computed exactly here; HonestDiD
   simulates it with 10^6 draws).
-- ``method="relative_magnitude"`` (Delta^RM(Mbar), HonestDiD's conditional/hybrid confidence
-  sets) is not implemented yet: asking for it raises ``NotImplementedError``.
+- ``method="relative_magnitude"`` (Delta^RM(Mbar)): every post-period first difference of
+  ``delta`` is at most ``Mbar`` times the largest pre-period one (``Mbar = 1``: no bigger than the
+  worst pre-period violation). Interval: HonestDiD's default for Delta^RM, the union over the
+  location and sign of the largest pre-period difference of the conditional-least-favourable
+  hybrid (``"C-LF"``) moment-inequality confidence sets of Andrews, Roth & Pakes (2023), or the
+  purely conditional ones (``rm_method="Conditional"``); see :mod:`evaluering.did.honest_rm`.
 
 The **breakdown value** is the largest ``M`` (``Mbar``) at which the interval still excludes 0,
 found by bisection (it is 0 when even the parallel-trends interval contains 0).
@@ -37,9 +41,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-__all__ = ["honest", "HonestResult", "flci", "folded_normal_cv", "HONEST_METHODS"]
+__all__ = ["honest", "HonestResult", "flci", "folded_normal_cv", "HONEST_METHODS", "DEFAULT_MBAR"]
 
-HONEST_METHODS = ("smoothness",)
+HONEST_METHODS = ("smoothness", "relative_magnitude")
+
+#: default Mbar grid (HonestDiD's README example, with 0 = parallel trends after the start)
+DEFAULT_MBAR = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 LABELS = {"relative_magnitude": "relative størrelser (Mbar)", "smoothness": "glathed (M)"}
 
@@ -220,16 +227,24 @@ def _from_result(result):
 
 
 def honest(result, method: str = "smoothness", mbar=None, m=None, alpha: float = 0.05, l_vec=None,
-           sigma=None, num_pre: int | None = None, grid_points: int = 1000, seed: int = 0) -> HonestResult:
-    """Robust intervals for an event study under Delta^SD(M) and the breakdown value.
+           sigma=None, num_pre: int | None = None, grid_points: int = 1000, seed: int = 0,
+           rm_method: str = "C-LF") -> HonestResult:
+    """Robust intervals for an event study under Delta^SD(M) or Delta^RM(Mbar), and the breakdown value.
 
     ``result``: a :func:`~evaluering.did.event_study` result, or the coefficient vector (then
-    ``sigma`` and ``num_pre``). ``l_vec``: weights on the post periods (default: their mean, the
-    event study's ATT). ``m`` default: 0 and four steps up to the standard error of
-    ``l' beta_post``.
+    ``sigma`` and ``num_pre``). ``l_vec``: weights on the post periods; default for
+    smoothness: their mean (the event study's ATT); for relative magnitudes: the first post
+    period (HonestDiD's default). ``m`` default: 0 and four steps up to the standard error of
+    ``l' beta_post``; ``mbar`` default: :data:`DEFAULT_MBAR`. ``grid_points``, ``seed`` and
+    ``rm_method`` (``"C-LF"`` or ``"Conditional"``) only concern relative magnitudes (the test
+    grid, the seed of the 1000 least-favourable draws).
+
+    >>> import numpy as np
+    >>> b = np.array([0.004, -0.003, 0.05, 0.06]); S = np.diag([0.006, 0.006, 0.008, 0.01]) ** 2
+    >>> r = honest(b, sigma=S, num_pre=2, method="relative_magnitude", mbar=[0.5, 1.0])
+    >>> r.tidy()["excludes_zero"].tolist(), r.breakdown > 1
+    ([True, True, True], True)
     """
-    if method == "relative_magnitude":
-        raise NotImplementedError("relative magnitudes (Delta^RM) are not implemented yet; use method='smoothness'")
     if method not in HONEST_METHODS:
         raise ValueError(f"unknown method {method!r} (use {', '.join(HONEST_METHODS)})")
     if sigma is None:
@@ -242,7 +257,9 @@ def honest(result, method: str = "smoothness", mbar=None, m=None, alpha: float =
     n_post = beta.size - num_pre
     if num_pre < 1 or n_post < 1:
         raise ValueError("need at least one pre and one post coefficient")
-    l_vec = np.full(n_post, 1.0 / n_post) if l_vec is None else np.asarray(l_vec, float)
+    if l_vec is None:
+        l_vec = np.full(n_post, 1.0 / n_post) if method == "smoothness" else np.eye(n_post)[0]
+    l_vec = np.asarray(l_vec, float)
     if l_vec.size != n_post:
         raise ValueError(f"l_vec must have {n_post} entries (one per post period)")
     est, se, lo0, hi0 = _original_ci(beta, sigma, num_pre, l_vec, alpha)
@@ -252,6 +269,17 @@ def honest(result, method: str = "smoothness", mbar=None, m=None, alpha: float =
         def ci(M):
             r = flci(beta, sigma, num_pre, l_vec, M, alpha)
             return r["lb"], r["ub"]
+    else:
+        from .honest_rm import rm_interval
+
+        grid = list(DEFAULT_MBAR if mbar is None else mbar)
+        cache: dict = {}
+
+        def ci(M):
+            if M not in cache:
+                cache[M] = rm_interval(beta, sigma, num_pre, l_vec, M, alpha=alpha, method=rm_method,
+                                       grid_points=grid_points, seed=seed)
+            return cache[M]
 
     rows = [{"method": method, "kind": "original", "M": np.nan, "conf_low": lo0, "conf_high": hi0}]
     for M in grid:
@@ -262,6 +290,8 @@ def honest(result, method: str = "smoothness", mbar=None, m=None, alpha: float =
     breakdown = _breakdown(ci, tab, grid)
     notes = [f"l_vec = {np.round(l_vec, 4).tolist()}; {int(num_pre)} førperioder, {int(n_post)} efterperioder; "
              f"normalfordelte intervaller, alpha = {alpha:g}."]
+    if method == "relative_magnitude":
+        notes.append(f"Betingede konfidensmængder ({rm_method}, Andrews, Roth & Pakes 2023) som i HonestDiD.")
     return HonestResult(method, tab, breakdown, l_vec, alpha, notes)
 
 
