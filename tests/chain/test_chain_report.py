@@ -152,6 +152,27 @@ def test_effect_estimate_recovers_the_known_effect(figures):
     assert lo < eff["true_effect_pp"] / 100 < hi
 
 
+def test_both_honest_breakdown_values_are_shown(figures, html):
+    """Smoothness (M) and relative magnitudes (Mbar) for the same target, printed as computed."""
+    from evaluering import fmt
+
+    eff = figures["effect"]
+    sd, rm = eff["honest"], eff["honest_relative_magnitude"]
+    assert sd["method"] == "smoothness" and rm["method"] == "relative_magnitude"
+    assert rm["l_vec"] == sd["l_vec"]  # the same target: the mean of the years after the start
+    text = _visible_text(html)
+    line = re.search(r"Nedbrudsværdier: (.*?)\. Relative størrelser: Mbar sammenligner", text)
+    assert line, "the breakdown line is missing"
+    if sd["breakdown"] not in (None, float("inf")):
+        assert f"M = {fmt.number(100 * sd['breakdown'], 3)} procentpoint" in line.group(1)
+    if rm["breakdown"] not in (None, float("inf")):
+        mbar = "0" if rm["breakdown"] == 0 else fmt.number(rm["breakdown"], 2)
+        assert f"Mbar = {mbar} (relative størrelser" in line.group(1)
+    # one robust interval per Mbar of the default grid, as printed
+    assert len([r for r in rm["table"] if r["kind"] == "robust"]) == 5
+    assert "Robuste intervaller (Rambachan &amp; Roth 2023, relative størrelser" in html
+
+
 def test_html_is_offline_and_code_hidden(html):
     assert "<script" not in html
     assert not re.search(r'(href|src)="https?://', html)

@@ -5,7 +5,8 @@ criterion); the estimate is two-way fixed effects on estate-year cells, weighted
 number of young residents, with CR2 standard errors and Satterthwaite degrees of freedom
 (few treated estates); an event study shows the years around the start and tests for
 pre-trends. Beside it: the sensitivity of the event study to parallel-trends violations
-(Rambachan & Roth 2023, smoothness bounds: the breakdown value) and, for the plan, synthetic
+(Rambachan & Roth 2023: the breakdown values under smoothness, M, and relative magnitudes,
+Mbar, for the same target, the mean of the years after the start) and, for the plan, synthetic
 DiD (Arkhangelsky et al. 2021) with its placebo interval and a trajectory plot whose points
 pass the disclosure guard (a year whose treated or weighted comparison count is below the
 threshold is left out).
@@ -107,7 +108,9 @@ def effect_section(report) -> tuple[str, dict]:
     honest_html, honest_payload = _honest_part(ev)
     sdid_html, sdid_payload = _synthdid_part(report, panel)
     out[4:4] = [honest_html, sdid_html]
-    payload = {"available": True, "estimator": "twfe", "honest": honest_payload, "synthdid": sdid_payload, "vcov": res.vcov, "att": res.to_dict(),
+    payload = {"available": True, "estimator": "twfe", "honest": honest_payload.get("smoothness", honest_payload),
+               "honest_relative_magnitude": honest_payload.get("relative_magnitude", {"available": False}),
+               "synthdid": sdid_payload, "vcov": res.vcov, "att": res.to_dict(),
                "event_study": ev.to_dict(), "n_treated_units": int(n_treated), "n_control_units": int(n_control)}
     truth_file = report.project_root / "data" / "raw" / "synthetic" / "truth.json"
     if report.synthetic and truth_file.is_file():
@@ -120,8 +123,40 @@ def effect_section(report) -> tuple[str, dict]:
     return "".join(out), payload
 
 
+def _rm_part(ev, l_vec) -> tuple[str, str, dict]:
+    """Relative magnitudes (Delta^RM(Mbar)) for the same target: table, breakdown line, payload."""
+    from .. import did
+
+    try:
+        hr = did.honest(ev, method="relative_magnitude", l_vec=l_vec)
+    except Exception as err:  # e.g. too many post periods for the exact computation
+        return "", f"Mbar: ikke beregnet ({str(err)})", {"available": False}
+    rows = []
+    for _, r in hr.tidy().iterrows():
+        if r["kind"] == "original":
+            continue
+        label = ("Mbar = 0 (ingen brud efter planstart)" if r["M"] == 0
+                 else f"Mbar = {fmt.number(r['M'], 1)}")
+        rows.append([label, f"{_pp(r['conf_low'])} til {_pp(r['conf_high'])} procentpoint",
+                     "ja" if r["excludes_zero"] else "nej"])
+    bd = hr.breakdown
+    if bd is None:
+        line = "Mbar: intervallet udelukker ikke 0, heller ikke uden brud efter planstart"
+    elif bd == float("inf"):
+        line = "Mbar: intervallet udelukker 0 for alle undersøgte Mbar"
+    elif bd == 0:
+        line = "Mbar = 0 (relative størrelser: intervallet omfatter 0 allerede uden brud efter planstart)"
+    else:
+        line = f"Mbar = {fmt.number(bd, 2)} (relative størrelser)"
+    tab = table(["Antagelse", "95 %-interval (gennemsnit af årene efter start)", "Udelukker 0"], rows,
+                caption="Robuste intervaller (Rambachan & Roth 2023, relative størrelser, betinget/LF-hybrid)",
+                numeric_cols=(1,))
+    return tab, line, hr.to_dict()
+
+
 def _honest_part(ev) -> tuple[str, dict]:
-    """The breakdown value of the event study under smoothness bounds (Delta^SD(M))."""
+    """The breakdown values of the event study under smoothness (Delta^SD(M)) and relative
+    magnitudes (Delta^RM(Mbar)); payload ``{"smoothness": ..., "relative_magnitude": ...}``."""
     from .. import did
 
     try:
@@ -142,20 +177,27 @@ def _honest_part(ev) -> tuple[str, dict]:
     bd = hr.breakdown
     if bd is None:
         bd_text = "Intervallet udelukker ikke 0, heller ikke under parallelle tendenser."
+        m_line = "M: intervallet udelukker ikke 0, heller ikke under parallelle tendenser"
     elif bd == float("inf"):
         bd_text = "Intervallet udelukker 0 for alle undersøgte M."
+        m_line = "M: intervallet udelukker 0 for alle undersøgte M"
     else:
         bd_text = (f"Nedbrudsværdi: M = {fmt.number(100 * bd, 3)} procentpoint pr. år. Et brud på de parallelle "
                    "tendenser mindre end det ændrer ikke konklusionen; et større kan.")
         if bd == 0:
             bd_text = ("Nedbrudsværdi: 0. Allerede en lineær forskel i tendenserne, som fortsætter efter "
                        "planstart, kan forklare forskellen.")
+        m_line = f"M = {fmt.number(100 * bd, 3)} procentpoint pr. år (glathed)"
+    rm_table, rm_line, rm_payload = _rm_part(ev, hr.l_vec)
     html_out = ("<h3>Hvor robust er estimatet? (følsomhedsanalyse)</h3>"
                 f"<p>{esc(text.HONEST_EXPLANATION)}</p>"
                 + table(["Antagelse", "95 %-interval (gennemsnit af årene efter start)", "Udelukker 0"], rows,
                         caption="Robuste intervaller (Rambachan & Roth 2023, glathed, FLCI)", numeric_cols=(1,))
-                + f"<p><b>{esc(bd_text)}</b></p>")
-    return html_out, hr.to_dict()
+                + f"<p><b>{esc(bd_text)}</b></p>"
+                + rm_table
+                + f"<p class='honest-breakdown'><b>Nedbrudsværdier: {esc(m_line)}; {esc(rm_line)}.</b> "
+                  f"{esc(text.HONEST_RM_EXPLANATION)}</p>")
+    return html_out, {"smoothness": hr.to_dict(), "relative_magnitude": rm_payload}
 
 
 def _synthdid_part(report, panel) -> tuple[str, dict]:

@@ -6,7 +6,7 @@ one place.
 
 from __future__ import annotations
 
-__all__ = ["SYNTHETIC_BANNER", "MOVING_CAVEAT", "methods_html", "STATUS_EXPLANATION", "HONEST_EXPLANATION",
+__all__ = ["SYNTHETIC_BANNER", "MOVING_CAVEAT", "methods_html", "STATUS_EXPLANATION", "HONEST_EXPLANATION", "HONEST_RM_EXPLANATION",
            "SYNTHDID_EXPLANATION", "SYNTHDID_REPLICATIONS"]
 
 SYNTHETIC_BANNER = (
@@ -78,6 +78,13 @@ HONEST_EXPLANATION = (
     "største M, hvor intervallet stadig udelukker 0. En lille nedbrudsværdi (i forhold til "
     "effektens størrelse) betyder, at selv et lille brud på de parallelle tendenser kan forklare "
     "forskellen; en stor nedbrudsværdi betyder, at konklusionen er robust."
+)
+
+#: one line on the relative-magnitudes bound (Rambachan & Roth 2023, Delta^RM(Mbar))
+HONEST_RM_EXPLANATION = (
+    "Relative størrelser: Mbar sammenligner bruddet efter planstart med det største brud mellem "
+    "to år før planstart (Mbar = 1: højst lige så stort); nedbrudsværdien Mbar er, hvor mange "
+    "gange det største førperiode-brud bruddet efter start må være, før intervallet omfatter 0."
 )
 
 #: the effect section's explanation of synthetic difference-in-differences
