@@ -21,7 +21,7 @@ import pytest
 
 from evaluering import did
 from evaluering.did.cs import att_gt
-from evaluering.did.cs_inference import ri_simple
+from evaluering.did.cs_inference import ri_rows, ri_simple
 from evaluering.did.mboot import draw_multipliers, multiplier_bootstrap
 from evaluering.did.wild import contrast_fit, wild_cluster_bootstrap, wild_score_bootstrap
 
@@ -186,7 +186,10 @@ def test_cs_api_ri_row(mpdta):
     r = did.callaway_santanna(df, outcome="y", inference="ri", n_perm=999)
     row = r.tidy().iloc[0]
     out = ri_simple(att_gt(df["y"], df["unit"], df["time"], df["start"]))
-    assert row["p_value"] == out["p_value"] and row["conf_low"] == out["conf_low"]
+    # the all-rows path (one CS fit per assignment) equals the all-assignments-at-once path
+    assert row["p_value"] == out["p_value"]
+    assert row["conf_low"] == pytest.approx(out["conf_low"], abs=1e-7)
+    assert row["conf_high"] == pytest.approx(out["conf_high"], abs=1e-7)
     assert any("Randomiseringsinferens" in n for n in r.notes)
 
 
@@ -263,3 +266,91 @@ def test_bands_shown_in_summary_and_html(mpdta):
     assert f"attgt {text}" in r.summary()
     assert f"attgt {text}" in r._repr_html_()
     assert "simultane bånd" not in _cs_api(mpdta).summary()
+
+
+def _staggered_panel(seed=11):
+    """7 units: two start in period 3, one in period 4, four never: 7!/(2! 1! 4!) = 105 assignments."""
+    rng = np.random.default_rng(seed)
+    starts = {0: 3, 1: 3, 2: 4}
+    rows = [(u, t, starts.get(u, 0)) for u in range(7) for t in range(1, 6)]
+    df = pd.DataFrame(rows, columns=["unit", "time", "start"])
+    df["y"] = rng.normal(size=len(df)) + 0.2 * df["time"] + 0.5 * ((df["start"] > 0) & (df["time"] >= df["start"]))
+    return df
+
+
+ROW_TERMS = ["ATT", "dynamic:overall", "dynamic:e=-2", "dynamic:e=0", "dynamic:e=1", "group:overall", "group:g=3",
+             "group:g=4", "calendar:overall", "calendar:t=3", "calendar:t=5"]
+
+
+def _brute_force_stats(df, h, terms):
+    """For every assignment of the start periods: CS on y - h * D_obs, |row| / se per row."""
+    d_obs = ((df["start"] > 0) & (df["time"] >= df["start"])).to_numpy(float)
+    ustart = df.groupby("unit")["start"].first().to_numpy()
+    seen, stats, observed = set(), [], None
+    for perm in itertools.permutations(range(7)):
+        a = tuple(ustart[list(perm)])
+        if a in seen:
+            continue
+        seen.add(a)
+        start = np.asarray(a)[df["unit"].to_numpy()]
+        gt = att_gt(df["y"] - h * d_obs, df["unit"], df["time"], start)
+        row = []
+        for term in terms:
+            kind = term.split(":")[0] if ":" in term else "simple"
+            agg = gt.aggregate(kind)
+            if term == "ATT" or term.endswith("overall"):
+                row.append(abs(agg.att) / agg.se)
+            else:
+                lev = int(term.split("=")[1])
+                r = agg.table.set_index("level").loc[lev]
+                row.append(abs(r["att"]) / r["se"])
+        stats.append(row)
+        if a == tuple(ustart):
+            observed = len(stats) - 1
+    return np.array(stats), observed
+
+
+@pytest.mark.parametrize("h", [0.0, 0.4])
+def test_cs_ri_every_aggregation_row_equals_full_enumeration_by_hand(h):
+    df = _staggered_panel()
+    res = att_gt(df["y"], df["unit"], df["time"], df["start"])
+    out = ri_rows(res, ROW_TERMS, h0=h, ci=False)
+    assert out["exact"] and out["n_assignments"] == 105
+    stats, obs = _brute_force_stats(df, h, ROW_TERMS)
+    assert stats.shape[0] == 105
+    expected = (stats >= stats[obs] * (1 - 1e-10)).mean(axis=0)
+    np.testing.assert_allclose(out["p_value"], expected, atol=1e-12)
+    # the observed assignment reproduces the table's estimates
+    tab = did.callaway_santanna(df, outcome="y").tidy().set_index("term")
+    np.testing.assert_allclose(out["estimate"], tab.loc[ROW_TERMS, "estimate"], atol=1e-12)
+
+
+def test_cs_ri_row_interval_inverts_the_test():
+    df = _staggered_panel(seed=5)
+    res = att_gt(df["y"], df["unit"], df["time"], df["start"])
+    terms = ["dynamic:e=1", "calendar:t=4"]
+    out = ri_rows(res, terms, level=0.93)  # 105 assignments; alpha * 105 is not an integer
+    for k, term in enumerate(terms):
+        lo, hi = out["conf_low"][k], out["conf_high"][k]
+        assert lo < out["estimate"][k] < hi
+        eps = 1e-5 * (hi - lo)
+        for b, sign in ((lo, -1), (hi, 1)):
+            inside = ri_rows(res, [term], h0=b - sign * eps, ci=False)["p_value"][0]
+            outside = ri_rows(res, [term], h0=b + sign * eps, ci=False)["p_value"][0]
+            assert inside > 0.07 >= outside
+
+
+def test_cs_api_ri_fills_every_aggregation_row():
+    df = _staggered_panel()
+    base = did.callaway_santanna(df, outcome="y").tidy().set_index("term")
+    r = did.callaway_santanna(df, outcome="y", inference="ri").tidy().set_index("term")
+    agg = [t for t in r.index if not t.startswith("ATT(g=")]
+    pre = [t for t in agg if t.startswith("dynamic:e=-")]
+    assert len(agg) > 10 and pre
+    assert r.loc[agg, "p_value"].notna().all()
+    assert (r.loc[agg, "p_value"] != base.loc[agg, "p_value"]).any()
+    post = [t for t in agg if t not in pre]
+    assert r.loc[post, "conf_low"].notna().all() and r.loc[pre, "conf_low"].isna().all()
+    cells = [t for t in r.index if t.startswith("ATT(g=")]
+    pd.testing.assert_frame_equal(r.loc[cells, ["p_value", "conf_low", "conf_high"]],
+                                  base.loc[cells, ["p_value", "conf_low", "conf_high"]])

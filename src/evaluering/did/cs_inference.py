@@ -4,9 +4,11 @@ inference.
 * :func:`cs_wild`: the wild cluster bootstrap-t of the influence functions (clusters =
   units; Rademacher or Webb weights, every sign vector when ``2^G <= n_boot``) for every row
   of the result (see :func:`~evaluering.did.wild.wild_score_bootstrap`).
-* :func:`cs_ri`: randomization inference for the headline ATT (simple aggregation). The
+* :func:`cs_ri`: randomization inference for the headline ATT and every aggregation row
+  (simple; dynamic = the CS event study, group and calendar, overall and per level; the
+  ATT(g,t) rows keep their analytic values). The
   start periods are re-assigned across units (cohort sizes kept; exact when feasible, see
-  :func:`~evaluering.did.ri.assignments`); the statistic is the studentized ATT. Every CS
+  :func:`~evaluering.did.ri.assignments`); the statistic is the studentized row. Every CS
   estimator (reg, IPW, DR; fixed covariates and weights) is linear in the outcome, so under
   the sharp null "effect ``h``" (outcome ``y - h D``) both the estimate and its influence
   function are linear in ``h`` and the interval inverts the test exactly
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["cs_wild", "cs_ri", "ri_simple", "row_influence"]
+__all__ = ["cs_wild", "cs_ri", "ri_simple", "ri_rows", "row_influence", "row_values"]
 
 
 @dataclass
@@ -38,20 +40,33 @@ class InferenceOut:
     note: str
 
 
+def row_values(res, terms) -> tuple[np.ndarray, np.ndarray]:
+    """Estimates (rows) and influence functions (units x rows) of the named rows of a CS tidy
+    table (``ATT``, ``dynamic:overall``, ``dynamic:e=2``, ``group:g=2016``, ``ATT(g=..,t=..)``);
+    a row the result does not have (an assignment without that level) is 0."""
+    est, cols = {}, {}
+    value, inf = res.simple()
+    est["ATT"], cols["ATT"] = value, inf
+    wanted = {str(t).split(":")[0] for t in terms}
+    for kind in ("dynamic", "group", "calendar"):
+        if kind not in wanted:
+            continue
+        agg = res.aggregate(kind)
+        est[f"{kind}:overall"], cols[f"{kind}:overall"] = agg.att, agg.inf
+        lab = {"dynamic": "e", "group": "g", "calendar": "t"}[kind]
+        for j, (lev, v) in enumerate(zip(agg.table["level"], agg.table["att"])):
+            est[f"{kind}:{lab}={int(lev)}"], cols[f"{kind}:{lab}={int(lev)}"] = float(v), agg.level_inf[:, j]
+    if any(str(t).startswith("ATT(g=") for t in terms):
+        for k, (g, t) in enumerate(zip(res.group, res.time)):
+            est[f"ATT(g={int(g)},t={int(t)})"], cols[f"ATT(g={int(g)},t={int(t)})"] = float(res.att[k]), res.inf[:, k]
+    zero = np.zeros(res.n_units)
+    return (np.array([est.get(t, 0.0) for t in terms], dtype=float),
+            np.column_stack([cols.get(t, zero) for t in terms]))
+
+
 def row_influence(res, table: pd.DataFrame) -> np.ndarray:
     """Influence functions (units x rows) of the rows of a CS tidy table, in table order."""
-    cols = {}
-    simple = res.aggregate("simple")
-    cols["ATT"] = simple.inf
-    for kind in ("dynamic", "group", "calendar"):
-        agg = res.aggregate(kind)
-        cols[f"{kind}:overall"] = agg.inf
-        lab = {"dynamic": "e", "group": "g", "calendar": "t"}[kind]
-        for j, lev in enumerate(agg.table["level"]):
-            cols[f"{kind}:{lab}={int(lev)}"] = agg.level_inf[:, j]
-    for k, (g, t) in enumerate(zip(res.group, res.time)):
-        cols[f"ATT(g={int(g)},t={int(t)})"] = res.inf[:, k]
-    return np.column_stack([cols[t] for t in table["term"]])
+    return row_values(res, list(table["term"]))[1]
 
 
 def cs_wild(res, table: pd.DataFrame, weights: str = "rademacher", n_boot: int = 9999,
@@ -151,13 +166,72 @@ def simple_over_assignments(Y: np.ndarray, w: np.ndarray, assign: np.ndarray, pe
     return est, (inf_att + inf_w).T
 
 
+def ri_rows(res, terms, n_perm: int = 9999, seed: int | None = 20170201, level: float = 0.95,
+            h0: float = 0.0, ci: bool = True, progress: bool | None = None) -> dict:
+    """RI p-values and inverted intervals for the named rows of ``res`` (a balanced panel).
+
+    For every assignment of the start periods the CS estimator runs on the outcome and on the
+    observed treatment indicator (same covariates and weights), so each row's estimate and
+    influence function are linear in the sharp-null effect ``h`` (:func:`~evaluering.did.ri.
+    linear_ri_sums` keeps three score sums per row and assignment). Returns ``{"p_value",
+    "conf_low", "conf_high"}`` (arrays in ``terms`` order), ``n_assignments``, ``exact``, ``seed``
+    and ``estimate`` (the observed assignment's rows: the table's estimates). ``progress``:
+    a tqdm bar; ``None`` shows it above 2000 assignments.
+    """
+    from .cs import panel_core
+    from .ri import assignments, linear_ri_sums
+
+    if not res.panel or res.arrays is None:
+        raise ValueError("randomiseringsinferens for cs kræver et balanceret panel")
+    terms = list(terms)
+    Y, Xw = res.arrays
+    G = res.unit_group
+    periods = res.periods
+    Dobs = ((G[:, None] > 0) & (periods[None, :] >= G[:, None])).astype(float)
+    assign, observed, exact = assignments(G, n_perm, seed)
+    n, R, P = res.n_units, len(terms), assign.shape[0]
+    A, B, CC, CD, DD = (np.zeros((R, P)) for _ in range(5))
+    it = range(P)
+    if progress or (progress is None and P > 2000):
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc="randomiseringsinferens", leave=False)
+    for p in it:
+        gp = assign[p]
+        try:
+            ry = panel_core(Y, gp, res.unit_weight, Xw, periods, res.control, res.est_method)
+            rd = panel_core(Dobs, gp, res.unit_weight, Xw, periods, res.control, res.est_method)
+            ey, iy = row_values(ry, terms)
+            ed, idd = row_values(rd, terms)
+        except ValueError:  # an assignment without an estimable effect: statistic 0
+            continue
+        iy, idd = iy / n, idd / n
+        A[:, p], B[:, p] = ey, ed
+        CC[:, p], CD[:, p], DD[:, p] = (iy * iy).sum(axis=0), (iy * idd).sum(axis=0), (idd * idd).sum(axis=0)
+    out = np.array([linear_ri_sums(A[r], B[r], CC[r], CD[r], DD[r], observed, h0=h0, level=level, ci=ci)
+                    for r in range(R)]).reshape(R, 3)
+    return {"p_value": out[:, 0], "conf_low": out[:, 1], "conf_high": out[:, 2], "n_assignments": int(P),
+            "exact": exact, "seed": None if exact else seed, "estimate": A[:, observed].copy()}
+
+
 def cs_ri(res, table: pd.DataFrame, n_perm: int = 9999, seed: int | None = 20170201,
-          level: float = 0.95) -> InferenceOut:
-    """Randomization-inference p-value and interval for the ``ATT`` row."""
-    out = ri_simple(res, n_perm=n_perm, seed=seed, level=level)
+          level: float = 0.95, progress: bool | None = None) -> InferenceOut:
+    """Randomization-inference p-values and intervals for the ``ATT`` row and every aggregation
+    row (simple, dynamic, group, calendar: overall and per level); ATT(g,t) rows keep the analytic
+    values."""
     tab = table.copy()
-    i = tab.index[tab["term"] == "ATT"][0]
-    tab.loc[i, ["p_value", "conf_low", "conf_high"]] = [out["p_value"], out["conf_low"], out["conf_high"]]
-    note = ("Randomiseringsinferens for ATT (studentiseret, starttidspunkter omfordelt): "
-            + ("alle " if out["exact"] else f"seed {out['seed']}, ") + f"{out['n_assignments']} tildelinger.")
+    agg = tab.index[~tab["term"].astype(str).str.startswith("ATT(g=")]
+    terms = tab.loc[agg, "term"].tolist()
+    out = ri_rows(res, terms, n_perm=n_perm, seed=seed, level=level, progress=progress)
+    tab.loc[agg, "p_value"], tab.loc[agg, "conf_low"], tab.loc[agg, "conf_high"] = (
+        out["p_value"], out["conf_low"], out["conf_high"])
+    if "df" in tab:
+        tab.loc[agg, "df"] = np.nan
+    # a pre-period row (dynamic e < 0) is a placebo: its p-value tests "no effect"; an interval
+    # for the post-period effect h says nothing there
+    pre = [i for i in agg if str(tab.loc[i, "term"]).startswith("dynamic:e=-")]
+    tab.loc[pre, ["conf_low", "conf_high"]] = np.nan
+    note = ("Randomiseringsinferens for ATT og alle aggregeringer (studentiseret, starttidspunkter omfordelt): "
+            + ("alle " if out["exact"] else f"seed {out['seed']}, ") + f"{out['n_assignments']} tildelinger; "
+            "førperioderne (e < 0) er placebotest uden interval; ATT(g,t)-rækkerne har analytiske intervaller.")
     return InferenceOut(tab, note)
