@@ -88,6 +88,12 @@ def build_project(dest: Path) -> Path:
     hit = (cells["measure"] == MEASURE) & (cells["age_band"] == AGE) & cells["area"].isin(SMALL_PART)
     for year in {y for y, _, _ in SMALL}:
         cells.loc[hit & (cells["year"] == year), "numerator"] = 0
+    # the resident panel of the same estates must fit: no stayer among the few charged
+    cohort_hit = ((cells["measure"] == MEASURE) & (cells["age_band"] == AGE)
+                  & (cells["level"] == "cohort_stayers")
+                  & cells["area"].str.split("@").str[0].isin(SMALL_PART))
+    for year in {y for y, _, _ in SMALL}:
+        cells.loc[cohort_hit & (cells["year"] == year), "numerator"] = 0
     for (year, estate, sex), n in SMALL.items():
         row = hit & (cells["year"] == year) & (cells["area"] == estate) & (cells["sex"] == sex)
         assert row.sum() == 1

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..errors import InputError
+
 __all__ = ["Decomposition", "decompose", "cohort_estimate", "CohortComparison"]
 
 
@@ -104,6 +106,12 @@ def decompose(cells: pd.DataFrame, estates, measure: str, age_band: str, year0: 
     s0 = _sum(cells, "cohort_stayers_base", cohorts, measure, age_band, year1)
     counts = {"area0": a0, "area1": a1, "stay0": s0, "stay1": s1,
               "in": (a1[0] - s1[0], a1[1] - s1[1]), "out": (a0[0] - s0[0], a0[1] - s0[1])}
+    for group, year in (("in", year1), ("out", year0)):
+        n, d = counts[group]
+        if n < 0 or d < 0 or n > d:
+            raise InputError("cells", "the resident-panel cells do not fit the estate cells "
+                             f"(more stayers than residents), measure {measure}, year {int(year)}",
+                             column="cohort_stayers")
     return Decomposition(measure=measure, age_band=age_band, year0=int(year0), year1=int(year1), counts=counts)
 
 
