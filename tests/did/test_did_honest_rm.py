@@ -154,6 +154,8 @@ def test_event_study_input_and_errors():
     t = ev.tidy()
     n_post = int(((t["kind"] == "event") & (t["event_time"] >= 0)).sum())
     assert r.l_vec.tolist() == np.eye(n_post)[0].tolist()
+    with pytest.raises(ValueError, match="mbar"):
+        did.honest(ev, method="relative_magnitude", mbar=[-1.0])
     with pytest.raises(ValueError, match="method"):
         rm_interval(np.zeros(3), np.eye(3), 2, np.ones(1), 1.0, method="FLCI")
     # 12 post periods: C(24, 12) bases, more than the vertex enumeration takes

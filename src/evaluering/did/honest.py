@@ -273,6 +273,8 @@ def honest(result, method: str = "smoothness", mbar=None, m=None, alpha: float =
         from .honest_rm import rm_interval
 
         grid = list(DEFAULT_MBAR if mbar is None else mbar)
+        if any(float(x) < 0 for x in grid):
+            raise ValueError("mbar must be >= 0")
         cache: dict = {}
 
         def ci(M):

@@ -72,16 +72,17 @@ def rm_constraints(num_pre: int, num_post: int, mbar: float, s: int, max_positiv
 
 
 def _gamma(l_vec: np.ndarray) -> np.ndarray:
-    """An invertible matrix with first row ``l'`` (the rest: unit rows, as HonestDiD's RREF picks)."""
+    """An invertible matrix with first row ``l'`` and unit rows for the other coordinates, the
+    pivots HonestDiD's RREF of ``[l, I]`` picks (every unit vector except the last coordinate
+    where ``l`` is non-zero). The confidence set does not depend on this choice: it only
+    reparametrizes the nuisance directions ``{tau : l'tau = 0}``.
+
+    >>> _gamma(np.array([0.5, 0.5])).tolist()
+    [[0.5, 0.5], [1.0, 0.0]]
+    """
     P = l_vec.size
-    rows = [l_vec]
-    for j in range(P):
-        cand = np.vstack(rows + [np.eye(P)[j]])
-        if np.linalg.matrix_rank(cand) == len(rows) + 1:
-            rows.append(np.eye(P)[j])
-        if len(rows) == P:
-            break
-    return np.vstack(rows)
+    last = int(np.nonzero(l_vec)[0][-1])
+    return np.vstack([l_vec] + [np.eye(P)[j] for j in range(P) if j != last])
 
 
 def _dual_vertices(sd: np.ndarray, X: np.ndarray) -> np.ndarray:
