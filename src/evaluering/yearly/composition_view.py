@@ -99,15 +99,15 @@ def composition_section(cells: pd.DataFrame, plan_estates: dict[str, int], contr
 def report_composition(report, measure: str | None = None, age_band: str | None = None,
                        label_da: str | None = None) -> tuple[str, dict]:
     """The section for a yearly report (``report.plan``, ``report.cells``, ``report.year``):
-    the plan's estates against its comparison estates (default: every other estate), the
+    the plan's estates against its comparison estates (:mod:`evaluering.effect_controls`), the
     report's effect outcome, baseline = the year before the plan's start."""
     from .effect_view import EFFECT_AGE_BAND, EFFECT_MEASURE
 
     plan, cells = report.plan, report.cells
     starts = {e.id: (e.start_year or plan.start_year) for e in plan.estates}
-    est_cells = cells[cells["level"] == "estate"]
-    controls = getattr(plan, "comparison_estates", None) or sorted(
-        set(est_cells["area"].astype(str)) - set(starts))
+    from ..effect_controls import comparison_estates
+
+    controls, _ = comparison_estates(plan, cells)     # never another plan's treated estates
     baseline = plan.start_year - 1
     if int(report.year) <= baseline:
         return notice("Beboersammensætning: rapportåret ligger før planens start.", "info"), {"available": False}
