@@ -224,13 +224,9 @@ class Plan:
         if self.delaftale is not None and self.delaftale.index is not None \
                 and key_path.split(".")[0] in AREA_KEYS:
             key_path = self.delaftale.key_prefix + key_path
-        parts = key_path.split(".")
-        while parts:
-            line = self.lines.get(".".join(parts))
-            if line is not None:
-                return line
-            parts.pop()
-        return None
+        from .plan_schema import nearest_line
+
+        return nearest_line(self.lines, key_path)
 
     def error(self, key_path: str, message: str) -> PlanError:
         """A :class:`PlanError` located at ``key_path`` (return it, then raise it)."""

@@ -156,8 +156,8 @@ def test_html_is_offline_and_code_hidden(html):
     assert "<script" not in html
     assert not re.search(r'(href|src)="https?://', html)
     assert "YearlyReport.load" not in html            # code cells are hidden
-    for heading in ("Til bestyrelsen", "1. Planperioden på én side", "2. Succeskriterierne", "Data og metode",
-                    "Proveniens", "Effektestimat"):
+    for heading in ("Til bestyrelsen", "1. Planperioden på én side", "2. Indsatsområderne", "Succeskriterier",
+                    "Data og metode", "Proveniens", "Effektestimat", "5. Områdekriterierne"):
         assert heading in html
 
 
@@ -221,12 +221,13 @@ def test_report_as_seen_in_chromium(report_dir):
             # 2020 is the plan period's last year: the final-period report by default
             assert page.locator("h1").first.inner_text().startswith("Slutevaluering 2017–2020")
             h2 = [t.strip() for t in page.locator("h2").all_inner_texts()]
-            # the plan-level report: sections 1-7, the four delaftaler as 2.1-2.4 inside section 2
-            top = [h for h in h2 if "Indsatsområde:" not in h]
+            # the plan-level report: the board summary first, then sections 1-8, the four
+            # delaftaler as 2.1-2.4 inside section 2
+            assert h2[0] == "Til bestyrelsen", h2
+            top = [h for h in h2[1:] if "Indsatsområde:" not in h]
             areas = [h for h in h2 if "Indsatsområde:" in h]
             assert [h.split(".")[0] for h in top] == [str(i) for i in range(1, 9)], h2
             assert [h.split(" ")[0] for h in areas] == ["2.1", "2.2", "2.3", "2.4"], h2
-            assert h2[0].startswith("1. Sammenfatning")
             # the criteria table comes first and shows every criterion with its status
             criteria = page.locator("table.ev-criteria").first      # the first delaftale's
             assert criteria.is_visible()

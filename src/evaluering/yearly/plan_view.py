@@ -64,9 +64,7 @@ class PlanReport:
     @cached_property
     def evaluation(self):
         """The :class:`~evaluering.plan_evaluation.PlanEvaluation` of the plan."""
-        from ..evaluation import evaluate
-
-        return evaluate(self.plan, self.year, cells=self.base.cells, published=self.base.published)
+        return self.base.evaluation
 
     @cached_property
     def area_reports(self) -> list[YearlyReport]:
@@ -78,6 +76,7 @@ class PlanReport:
                              project_root=b.project_root, threshold=b.threshold, show_run_date=b.show_run_date,
                              parameters=b.parameters)
             r.__dict__["evaluation"] = ev          # the cached_property, already computed
+            r.__dict__["release"] = b.release      # the whole plan's release (every delaftale's cells)
             out.append(r)
         return out
 
@@ -304,22 +303,12 @@ class PlanReport:
 
     def composition(self) -> Section:
         """Effect or change of who lives there, for each delaftale's effect outcome that is a
-        share: the stayers/movers decomposition and the cohort estimate beside the area one."""
-        from .composition_view import report_composition
+        yearly share: the stayers/movers decomposition (released counts) and the cohort
+        estimate beside the area one."""
+        from .composition_view import composition_sections
 
-        out, payload = [], []
-        for r in self.area_reports:
-            spec = r.plan.focus_area_spec
-            outcome = (spec.effect_outcome if spec is not None else None) or {}
-            ind = r.catalogue.get(outcome.get("indicator")) if outcome.get("indicator") else None
-            if ind is None or ind.distribution != "binomial" or ind.source_kind != "cells":
-                continue
-            html_out, data = report_composition(r, measure=ind.measure, age_band=ind.age_band,
-                                                label_da=outcome.get("label_da") or ind.label_da)
-            out.append(html_out)
-            payload.append({"focus_area": r.plan.focus_area, "indicator": ind.id, **data})
-        self.payload["composition"] = payload
-        return Section("".join(out) or "<p>Ingen udfald at dele op i blivende og flyttende beboere.</p>")
+        html_out, self.payload["composition"] = composition_sections(self.base)
+        return Section(html_out)
 
     def printed_checks(self) -> Section:
         return self.base.printed_checks()

@@ -430,9 +430,9 @@ class YearlyReport:
 
     def composition(self) -> Section:
         """Effect or change of who lives there: cohort estimate and stayers/movers decomposition."""
-        from .composition_view import report_composition
+        from .composition_view import composition_sections
 
-        html_out, self.payload["composition"] = report_composition(self)
+        html_out, self.payload["composition"] = composition_sections(self)
         return Section(html_out)
 
     def printed_checks(self) -> Section:
