@@ -158,6 +158,52 @@ METRICS: dict[str, tuple[str, Callable[..., dict]]] = {
 _DATE_COL = {"meetings": "date", "courses": "start_date", "events": "date"}
 
 
+def metric_count_rows(log: pd.DataFrame, year: int, date_column: str = "date", **_: Any) -> dict:
+    """Rows of any log dated in ``year`` (a log kind declared in a focus-area file)."""
+    return {"observed": int(_in_year(log, date_column, year).sum()), "unit": "antal"}
+
+
+def metric_sum_column(log: pd.DataFrame, year: int, date_column: str = "date", column: str = "",
+                      **_: Any) -> dict:
+    """The sum of a number ``column`` over the rows dated in ``year`` (e.g. participants)."""
+    held = _in_year(log, date_column, year)
+    values = pd.to_numeric(log[column], errors="coerce").to_numpy("float64", na_value=np.nan)
+    return {"observed": float(np.nansum(values[held])), "unit": "antal"}
+
+
+def metric_share_true(log: pd.DataFrame, year: int, date_column: str = "date", column: str = "",
+                      conf: float = 0.95, **_: Any) -> dict:
+    """Share (percent) of the rows dated in ``year`` whose yes/no ``column`` is yes; Wilson
+    interval (e.g. job courses ending in a job or an education)."""
+    held = _in_year(log, date_column, year)
+    n = int(held.sum())
+    k = int((_truthy(log[column]) & held).sum())
+    if n == 0:
+        return {"observed": math.nan, "n": 0, "unit": "pct.", "note": "ingen rækker i året"}
+    lo, hi = intervals.wilson(k, n, conf)
+    return {"observed": 100 * k / n, "n": n, "k": k, "lower": 100 * lo, "upper": 100 * hi,
+            "unit": "pct.", "note": f"{k} af {n}; Wilson-interval"}
+
+
+#: metrics on any log kind: the activity's ``log:`` names the kind, the goal its ``column``
+GENERIC_METRICS: dict[str, Callable[..., dict]] = {
+    "count_rows": metric_count_rows, "sum_column": metric_sum_column, "share_true": metric_share_true,
+}
+
+
+def _date_columns(plan) -> dict[str, str]:
+    """log kind -> its date column, for the kinds the plan's focus areas declare."""
+    out = dict(_DATE_COL)
+    try:
+        for spec in plan.focus_area_specs():
+            for kind in spec.log_kinds:
+                if not kind.builtin:
+                    out[kind.id] = kind.date_column
+    except Exception:
+        pass
+    return out
+
+
 def activity_goals(plan) -> list[dict]:
     """The goals of the plan's ``activities:`` section, checked, one dict per goal."""
     out = []
@@ -170,8 +216,13 @@ def activity_goals(plan) -> list[dict]:
                 raise plan.error(where, "each goal needs an 'id'")
             kind = goal.get("kind", "absolute")
             metric = goal.get("metric")
-            if kind != "qualitative" and metric not in METRICS:
-                raise plan.error(f"{where}.metric", f"unknown metric '{metric}' (known: {', '.join(METRICS)})")
+            if kind != "qualitative" and metric not in METRICS and metric not in GENERIC_METRICS:
+                raise plan.error(f"{where}.metric", f"unknown metric '{metric}' (known: "
+                                 f"{', '.join([*METRICS, *GENERIC_METRICS])})")
+            if metric in GENERIC_METRICS and not act.get("log"):
+                raise plan.error(f"activities.{i}.log", f"metric '{metric}' needs the activity's 'log' (a log kind)")
+            if metric in ("sum_column", "share_true") and not goal.get("column"):
+                raise plan.error(f"{where}.column", f"metric '{metric}' needs 'column' (a column of the log)")
             if kind == "absolute" and not isinstance(goal.get("target"), (int, float)):
                 raise plan.error(f"{where}.target", "an absolute goal needs a numeric 'target'")
             if kind == "share" and not isinstance(goal.get("target_pct"), (int, float)):
@@ -193,10 +244,10 @@ def _status(observed: float, target: float, fraction: float, pro_rata: bool = Tr
     return "på rette vej" if observed >= goal - 1e-9 else "ikke på rette vej"
 
 
-def _covers(log: pd.DataFrame, kind: str, year: int) -> bool:
+def _covers(log: pd.DataFrame, kind: str, year: int, date_cols: dict[str, str] | None = None) -> bool:
     if len(log) == 0:
         return False
-    years = _years(log[_DATE_COL[kind]])
+    years = _years(log[(date_cols or _DATE_COL)[kind]])
     years = years[~np.isnan(years)]
     return bool(len(years) and years.min() <= year <= years.max())
 
@@ -213,6 +264,7 @@ def evaluate_activities(plan, year: int, logs: dict[str, pd.DataFrame | None],
     as_of = min(as_of or year_end, year_end)
     fraction = 1.0 if as_of >= year_end else (as_of - dt.date(year, 1, 1)).days / 365
     rows = []
+    date_cols = _date_columns(plan)
     for g in activity_goals(plan):
         base = {"activity": g["activity"], "activity_name": g["activity_name"], "goal": str(g["id"]),
                 "title": g.get("title", ""), "metric": g.get("metric"), "kind": g["kind"],
@@ -223,23 +275,31 @@ def evaluate_activities(plan, year: int, logs: dict[str, pd.DataFrame | None],
             base["note"] = "kvalitativt mål: vurderes ud fra fokusgruppeinterview, ikke ud fra loggen"
             rows.append(base)
             continue
-        log_kind, fn = METRICS[g["metric"]]
+        if g["metric"] in GENERIC_METRICS:
+            log_kind, fn = str(g["log"]), GENERIC_METRICS[g["metric"]]
+        else:
+            log_kind, fn = METRICS[g["metric"]]
         log = logs.get(log_kind) if logs else None
         if log is None:
             base["note"] = f"loggen ({log_kind}) mangler"
             rows.append(base)
             continue
-        if not _covers(log, log_kind, year):
+        if log_kind not in date_cols:
+            base["note"] = f"ukendt logtype '{log_kind}'"
+            rows.append(base)
+            continue
+        if not _covers(log, log_kind, year, date_cols):
             base["note"] = f"loggen ({log_kind}) dækker ikke {year}"
             rows.append(base)
             continue
         res = fn(log, year, plan=plan, as_of=as_of, conf=conf,
-                 min_participants=int(g.get("min_participants", 10)))
+                 min_participants=int(g.get("min_participants", 10)),
+                 date_column=date_cols[log_kind], column=str(g.get("column", "")))
         target = res.get("target", g.get("target", g.get("target_pct")))
         base.update(observed=res["observed"], target=target, unit=res.get("unit", ""),
                     lower=res.get("lower", math.nan), upper=res.get("upper", math.nan),
                     n=res.get("n", math.nan), note=res.get("note", ""))
-        pro_rata = g["metric"] not in ("holiday_plans", "attachment_rate", "events_min_participants")
+        pro_rata = g["metric"] not in ("holiday_plans", "attachment_rate", "events_min_participants", "share_true")
         base["status"] = _status(res["observed"], float(target), fraction, pro_rata)
         if g["metric"] == "holiday_plans" and res["target"] == 0:
             base["status"] = "mangler data"

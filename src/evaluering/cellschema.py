@@ -43,6 +43,9 @@ CELL_COLUMNS: tuple[str, ...] = (
 KEY_COLUMNS: tuple[str, ...] = ("level", "area", "year", "age_band", "sex", "measure")
 LEVELS: tuple[str, ...] = ("estate", "plan_part", "plan", "municipality", "region", "public_housing", "country",
                            "cohort", "cohort_stayers", "cohort_stayers_base")
+#: levels a checked cell table may hold (``region``: DST region code 1081-1085, the reference of the
+#: income criterion of almenboligloven § 61 a)
+ACCEPTED_LEVELS: tuple[str, ...] = LEVELS
 LEVEL_LABELS_DA: dict[str, str] = {
     "estate": "Boligafdeling",
     "plan_part": "Helhedsplan",
@@ -83,7 +86,7 @@ def check_cells(cells: pd.DataFrame, where: str = "cells") -> pd.DataFrame:
     recast = {c: t for c, t in _DTYPE_OBJECTS.items() if out[c].dtype != t}
     if recast:   # cells read from a checked table need none
         out = out.astype(recast)
-    bad_level = ~out["level"].isin(LEVELS)
+    bad_level = ~out["level"].isin(ACCEPTED_LEVELS)
     if bad_level.any():
         raise InputError(where, f"unknown level {out.loc[bad_level, 'level'].iloc[0]!r}", column="level")
     if (out["numerator"] < 0).any():

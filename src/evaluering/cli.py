@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "Skriv årsrapporten for én plan (HTML, ipynb, JSON) under reports/<år>/"),
     "batch": ("batch", "Skriv årsrapporterne for alle planer i data/raw/plans/ med index.html"),
     "status": ("status", "Vis succeskriteriernes status for en plan og et år"),
+    "area-criteria": ("area_criteria", "Områdekriterierne (almenboligloven § 61 a/b) for hver plans område"),
     "synth": ("synth", "Generér syntetiske registerdata (seedet, med kendt effekt)"),
     "cells": ("cells", "Registerudtræk -> tælleceller (Parquet) i data/processed/"),
     "build": ("build", "Byg data/processed/ fra data/raw/ (syntetiske data og tælleceller)"),

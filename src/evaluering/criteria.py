@@ -329,4 +329,6 @@ def evaluate_criteria(plan, year: int, series: dict[str, pd.DataFrame],
         df[col] = pd.to_numeric(df[col]).round().astype("Int64")
     for col in ("baseline_count", "baseline_denominator", "observed_count", "observed_denominator"):
         df[col] = pd.to_numeric(df[col])
+    # yes / no / not decided (None): never a plain bool column, so disclosure can blank it
+    df["significant"] = df["significant"].astype(object)
     return df

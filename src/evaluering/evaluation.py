@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Evaluation", "evaluate", "load_cells", "load_logs", "render_html", "SYNTHETIC_LABEL", "LOG_KEYS"]
+__all__ = ["Evaluation", "PlanEvaluation", "evaluate", "load_cells", "load_logs", "log_kinds", "render_html",
+           "SYNTHETIC_LABEL", "LOG_KEYS"]
 
 SYNTHETIC_LABEL = "Syntetiske data (eksempeldata)"
 #: log kind -> (plan data key, reader function in evaluering.sources.logs)
@@ -46,8 +47,42 @@ def load_cells(plan) -> tuple[pd.DataFrame, list[str]]:
     return read_cells(path), []
 
 
+def log_kinds(plan) -> dict[str, tuple[str, Any]]:
+    """The log kinds of ``plan``'s focus areas: kind -> (plan data key, reader). Built-in kinds
+    (:data:`LOG_KEYS`) read with :mod:`evaluering.sources.logs`; kinds a focus-area file
+    declares with ``columns`` read with a schema built from that declaration. A plan without
+    a known focus area gets the built-in kinds."""
+    out: dict[str, tuple[str, Any]] = {}
+    try:
+        specs = plan.focus_area_specs()
+    except Exception:   # an unknown focus area is reported by the caller (status, report)
+        specs = []
+    kinds = [k for spec in specs for k in spec.log_kinds]
+    if not kinds:
+        return {kind: (key, fn) for kind, (key, fn) in LOG_KEYS.items()}
+    for kind in kinds:
+        if kind.builtin:
+            out.setdefault(kind.id, LOG_KEYS[kind.id])
+        else:
+            out.setdefault(kind.id, (kind.data_key, kind))
+    # the milestone log is read where a criterion needs it (it names the plan's criterion ids)
+    milestone = any(isinstance(c, dict) and c.get("kind") == "milestone" for c in plan.section("criteria") or [])
+    if milestone:
+        out.setdefault("milestones", LOG_KEYS["milestones"])
+    else:
+        out.pop("milestones", None)
+    return out
+
+
+def _read_declared(path: Path, kind) -> pd.DataFrame:
+    from .domain.focus import log_schema
+    from .sources.schema import read_table
+
+    return read_table(path, log_schema(kind))
+
+
 def load_logs(plan) -> tuple[dict[str, pd.DataFrame | None], list[str]]:
-    """Read the plan's logs with :mod:`evaluering.sources.logs` (imported lazily). A log
+    """Read the plan's logs (the log kinds of its focus areas, :func:`log_kinds`). A log
     whose file is missing is None, with a note; a bad log raises InputError."""
     notes: list[str] = []
     try:
@@ -55,13 +90,13 @@ def load_logs(plan) -> tuple[dict[str, pd.DataFrame | None], list[str]]:
     except ImportError:  # pragma: no cover - the readers ship with the package
         return {k: None for k in LOG_KEYS}, ["loglæserne (evaluering.sources.logs) findes ikke"]
     out: dict[str, pd.DataFrame | None] = {}
-    for kind, (key, fn) in LOG_KEYS.items():
+    for kind, (key, fn) in log_kinds(plan).items():
         path = plan.data_path(key)
         if path is None or not path.exists():
             out[kind] = None
             notes.append(f"loggen '{kind}' mangler ({path})")
             continue
-        out[kind] = getattr(readers, fn)(path, plan=plan)
+        out[kind] = getattr(readers, fn)(path, plan=plan) if isinstance(fn, str) else _read_declared(path, fn)
     return out, notes
 
 
@@ -122,6 +157,10 @@ class Evaluation:
     log_cells: pd.DataFrame | None = None
     #: True when the activity/SSP logs are the bundled example data (plan data.synthetic)
     example_logs: bool = False
+    #: the delaftale (:class:`~evaluering.plan.Delaftale`) and its focus area
+    #: (:class:`~evaluering.domain.focus.FocusArea`, None when the plan names none known)
+    delaftale: Any = None
+    focus_area: Any = None
 
     @property
     def cells(self) -> pd.DataFrame | None:
@@ -265,7 +304,7 @@ def render_html(ev: Evaluation, threshold: int = 3) -> str:
     out.append("<h4>Aktivitetsmål</h4><table><tr><th>Mål</th><th>Mål for året</th><th>Opnået</th>"
                "<th>Status</th><th>Bemærkning</th></tr>")
     for r in (ev.released(threshold).activities(ev) if threshold and threshold > 1 else ev.activities).itertuples():
-        unit = "pct." if r.metric == "attachment_rate" else "antal"
+        unit = "pct." if r.unit == "pct." or r.metric == "attachment_rate" else "antal"
         obs = _fmt_value(r.observed, unit, 0)
         if getattr(r, "observed_reason", None):
             obs = e(r.observed_reason)
@@ -319,54 +358,40 @@ def _merge_ssp(cells: pd.DataFrame, ssp_cells: pd.DataFrame) -> tuple[pd.DataFra
     return merged, new.reset_index(drop=True)
 
 
-def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
-             logs: dict[str, pd.DataFrame | None] | None = None, *, as_of: dt.date | None = None,
-             conf: float = 0.95) -> Evaluation:
-    """Evaluate ``plan`` (a Plan, plan id or plan file path) for report ``year``.
-
-    ``cells`` (count cells), ``published`` (:class:`~evaluering.published.Published`) and
-    ``logs`` (``{"ssp"|"meetings"|"courses"|"events"|"milestones": tidy frame or None}``)
-    are read from the plan's ``data`` paths when None. ``as_of`` marks a year still
-    running (activity goals are then judged pro rata).
-    """
+def _evaluate_area(plan, year: int, cells: pd.DataFrame, published, logs, *, as_of, conf: float,
+                   notes: list[str], series_cache: dict) -> Evaluation:
+    """The :class:`Evaluation` of one delaftale (``plan`` is its view,
+    :meth:`~evaluering.plan.Plan.for_focus_area`); ``series_cache`` shares the indicator
+    series between the delaftaler of one plan (same cells, same estates)."""
     from .activities import evaluate_activities, participants_total
     from .budget import check_budget
     from .catalogue import load_catalogue
-    from .cellschema import check_cells
     from .criteria import evaluate_criteria
     from .indicators import averages_table, shown_series, ssp_cells
-    from .plan import Plan, find_plan, load_plan
-    from .published import Published, check_printed_averages, load_published
+    from .published import check_printed_averages
 
-    if not isinstance(plan, Plan):
-        p = Path(str(plan))
-        plan = load_plan(p) if p.suffix in (".yaml", ".yml") else find_plan(str(plan))
-    year = int(year)
-    notes: list[str] = []
-    if cells is None:
-        cells, n = load_cells(plan)
-        notes += n
-    else:
-        cells = check_cells(cells)
-    if published is None:
-        pdir = plan.data_path("published")
-        published = load_published(pdir, plan=plan) if pdir is not None else Published.empty()
-    elif isinstance(published, pd.DataFrame):
-        published = Published(values=published, printed_averages=Published.empty().printed_averages)
     if logs is None:
         logs, n = load_logs(plan)
         notes += n
     logs = {kind: _without_attrs(log) for kind, log in logs.items()}
+    given = cells
     synthetic_data = bool(plan.data.get("synthetic", False))
     sc, n = ssp_cells(logs.get("ssp"), plan, synthetic=synthetic_data)
     notes += n
     cells, log_cells = _merge_ssp(cells, sc)
+    cells, survey_cells = _merge_survey(cells, plan, synthetic_data, notes)
     catalogue = load_catalogue(plan)
     series = {}
-    for ind_id, ind in catalogue.items():
-        s = shown_series(cells, published, ind, plan, conf)
-        if len(s):
-            series[ind_id] = s
+    for ind_id in _wanted_indicators(plan, catalogue, published):
+        key = (ind_id, catalogue[ind_id])
+        if cells is not given:   # cells from this delaftale's logs or survey: not shared
+            s_ = shown_series(cells, published, catalogue[ind_id], plan, conf)
+        elif key in series_cache:
+            s_ = series_cache[key]
+        else:
+            s_ = series_cache[key] = shown_series(cells, published, catalogue[ind_id], plan, conf)
+        if len(s_):
+            series[ind_id] = s_
     criteria = evaluate_criteria(plan, year, series, catalogue, logs.get("milestones"), conf)
     activities = evaluate_activities(plan, year, logs, as_of=as_of, conf=conf)
     participants = participants_total(logs, plan.start, min(plan.end, dt.date(year, 12, 31)))
@@ -384,7 +409,106 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
         printed["computed_pooled"] = [pooled.get((a, b, c), math.nan) for a, b, c in
                                       printed[["indicator", "level", "area"]].itertuples(index=False)]
     synthetic = synthetic_data or bool(cells["synthetic"].any()) if len(cells) else synthetic_data
+    spec = None
+    try:
+        spec = plan.focus_area_spec
+    except Exception as err:   # an unknown focus area name: said, not fatal
+        notes.append(str(getattr(err, "message", err)))
     return Evaluation(plan=plan, year=year, criteria=criteria, activities=activities, budget=budget,
                       printed_checks=printed, series=series, averages=averages, catalogue=catalogue,
                       synthetic=bool(synthetic), notes=tuple(notes), log_cells=log_cells,
-                      example_logs=synthetic_data and any(v is not None for v in logs.values()))
+                      example_logs=synthetic_data and any(v is not None for v in logs.values()),
+                      delaftale=plan.focus_areas[0], focus_area=spec)
+
+
+def _wanted_indicators(plan, catalogue: dict, published) -> list[str]:
+    """The indicators a delaftale's evaluation computes: its focus area's shown indicators
+    and effect outcome, those its criteria and the plan's ``indicators:`` name, and every
+    indicator with published values; all of the catalogue for a plan with no known area."""
+    try:
+        spec = plan.focus_area_spec
+    except Exception:
+        spec = None
+    if spec is None:
+        return list(catalogue)
+    ids = list(spec.shown_indicators)
+    if spec.effect_outcome.get("indicator"):
+        ids.append(spec.effect_outcome["indicator"])
+    ids += [c["indicator"] for c in plan.section("criteria") or [] if isinstance(c, dict) and c.get("indicator")]
+    ids += [str(k) for k in (plan.section("indicators") or {})]
+    pub = published.values if hasattr(published, "values") else published
+    if pub is not None and len(pub):
+        ids += [str(i) for i in pd.unique(pub["indicator"])]
+    ids += [k for k in spec.indicators_spec]
+    seen: list[str] = []
+    for i in ids:
+        if i in catalogue and i not in seen:
+            seen.append(i)
+    return seen
+
+
+def _merge_survey(cells: pd.DataFrame, plan, synthetic: bool, notes: list[str]):
+    """Add the count cells of the plan's beboerundersøgelse (``data.survey``), if any."""
+    path = plan.data_path("survey")
+    if path is None:
+        return cells, None
+    if not path.exists():
+        notes.append(f"beboerundersøgelsen mangler ({path})")
+        return cells, None
+    from .sources.survey import read_survey, survey_cells
+
+    sc = survey_cells(read_survey(path), plan, synthetic=synthetic)
+    merged, added = _merge_ssp(cells, sc)
+    return merged, added
+
+
+def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
+             logs: dict | None = None, *, as_of: dt.date | None = None,
+             conf: float = 0.95) -> "PlanEvaluation":
+    """Evaluate ``plan`` (a Plan, plan id or plan file path) for report ``year``: every
+    delaftale (focus area) of the plan, the plan's budget and its area criteria.
+
+    ``cells`` (count cells), ``published`` (:class:`~evaluering.published.Published`) and
+    ``logs`` (``{"ssp"|"meetings"|...: tidy frame or None}``, or ``{delaftale id: {...}}``
+    for a plan with several) are read from the plan's ``data`` paths when None. ``as_of``
+    marks a year still running (activity goals are then judged pro rata). A single-area
+    plan gives a :class:`PlanEvaluation` with one focus area whose fields it also shows.
+    """
+    from .cellschema import check_cells
+    from .plan import Plan, find_plan, load_plan
+    from .published import Published, load_published
+
+    if not isinstance(plan, Plan):
+        p = Path(str(plan))
+        plan = load_plan(p) if p.suffix in (".yaml", ".yml") else find_plan(str(plan))
+    year = int(year)
+    notes: list[str] = []
+    if cells is None:
+        cells, n = load_cells(plan)
+        notes += n
+    else:
+        cells = check_cells(cells)
+    if published is None:
+        pdir = plan.data_path("published")
+        published = load_published(pdir, plan=plan) if pdir is not None else Published.empty()
+    elif isinstance(published, pd.DataFrame):
+        published = Published(values=published, printed_averages=Published.empty().printed_averages)
+    areas = plan.focus_areas
+    by_area = logs is not None and set(logs) and set(logs) <= {a.id for a in areas} and len(areas) > 1
+    cache: dict = {}
+    evaluations = []
+    for i, area in enumerate(areas):
+        view = plan.for_focus_area(i)
+        area_logs = (logs.get(area.id) if by_area else logs)
+        evaluations.append(_evaluate_area(view, year, cells, published, area_logs, as_of=as_of,
+                                          conf=conf, notes=list(notes), series_cache=cache))
+    from .area_criteria import plan_area_status
+    from .budget import plan_budget
+
+    budget = plan_budget(plan, [e.budget for e in evaluations], [a for a in areas])
+    status = plan_area_status(plan, cells, year)
+    return PlanEvaluation(plan=plan, year=year, focus_areas=tuple(evaluations), plan_budget=budget,
+                          area_criteria=status, plan_notes=tuple(notes))
+
+
+from .plan_evaluation import PlanEvaluation  # noqa: E402  (the result of evaluate())

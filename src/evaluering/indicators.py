@@ -371,16 +371,104 @@ def _append_rows(columns: dict[str, Any], rows: list[dict]) -> dict[str, Any]:
     return out
 
 
-def _computed(cells: pd.DataFrame, indicator: Indicator, plan, conf: float) -> dict[str, Any] | None:
-    """The computed rows of :func:`indicator_series` as arrays by column name, not yet named
-    or sorted; None when no cell is of the indicator."""
+def _summed(cells: pd.DataFrame, indicator: Indicator, plan) -> dict[str, Any] | None:
+    """The summed numerators and denominators of an indicator per level, area and year,
+    pooled up the plan's hierarchy and, for ``pool_years: 2``, over the year and the year
+    before; None when no cell is of the indicator."""
     columns = _aggregate(cells, indicator)
     if columns is None:
         return None
     columns["pooled_from"] = np.full(len(columns["year"]), "", dtype=object)
     if plan is not None:
         columns = _append_rows(columns, _pooled_rows(columns, plan))
-    columns.update(_interval_columns(columns["numerator"], columns["denominator"], indicator, conf))
+    if indicator.pool_years > 1:
+        columns = _pool_years(columns, indicator.pool_years)
+    return columns
+
+
+def _pool_years(columns: dict[str, Any], n_years: int) -> dict[str, Any]:
+    """Each area-year as the sum over it and the ``n_years - 1`` years before (a row is kept
+    only when all of them are present): the law's "gennemsnit over de seneste 2 år" as a
+    ratio of sums.
+
+    >>> c = {"level": np.array(["plan"] * 3, dtype=object), "area": np.array(["p"] * 3, dtype=object),
+    ...      "year": np.array([2018, 2019, 2020]), "numerator": np.array([1.0, 3.0, 5.0]),
+    ...      "denominator": np.array([10.0, 10.0, 30.0]), "source": np.array(["s"] * 3, dtype=object),
+    ...      "synthetic": np.array([False] * 3), "pooled_from": np.array([""] * 3, dtype=object)}
+    >>> out = _pool_years(c, 2)
+    >>> out["year"].tolist(), out["numerator"].tolist(), out["denominator"].tolist()
+    ([2019, 2020], [4.0, 8.0], [20.0, 40.0])
+    """
+    keys = list(zip(columns["level"].tolist(), columns["area"].tolist(), columns["year"].tolist()))
+    at = {k: i for i, k in enumerate(keys)}
+    keep, num, den, synth = [], [], [], []
+    numerator = np.asarray(columns["numerator"], dtype="float64")
+    denominator = np.asarray(columns["denominator"], dtype="float64")
+    synthetic = np.asarray(columns["synthetic"], dtype=bool)
+    for i, (lv, a, y) in enumerate(keys):
+        rows = [at.get((lv, a, y - k)) for k in range(n_years)]
+        if any(r is None for r in rows):
+            continue
+        keep.append(i)
+        num.append(numerator[rows].sum())
+        den.append(denominator[rows].sum())
+        synth.append(bool(synthetic[rows].any()))
+    idx = np.array(keep, dtype=np.int64)
+    out = {k: (v[idx] if hasattr(v, "__getitem__") and not isinstance(v, str) else v) for k, v in columns.items()}
+    out["numerator"] = np.array(num, dtype="float64")
+    out["denominator"] = np.array(den, dtype="float64")
+    out["synthetic"] = np.array(synth, dtype=bool)
+    return out
+
+
+def _mean_columns(cells: pd.DataFrame, columns: dict[str, Any], indicator: Indicator, plan,
+                  conf: float) -> dict[str, np.ndarray]:
+    """value, lower, upper, ... of a mean (``distribution: mean``): the sum of amounts over
+    the persons, with a t-interval from the sum of squared amounts (``squares_measure``, in
+    units of 1000 kr.^2); ``relative_to: region`` divides by the region's mean (x 100)."""
+    import dataclasses
+
+    from scipy import stats
+
+    sq_cols = _summed(cells, dataclasses.replace(indicator, measure=indicator.squares_measure), plan)
+    sq_of = {} if sq_cols is None else dict(zip(_keys(sq_cols), np.asarray(sq_cols["numerator"], dtype=float)))
+    keys = _keys(columns)
+    k = np.asarray(columns["numerator"], dtype="float64")
+    n = np.asarray(columns["denominator"], dtype="float64")
+    sq = np.array([sq_of.get(key, np.nan) for key in keys], dtype="float64") * 1000.0
+    with np.errstate(all="ignore"):
+        mean = k / n
+        var = np.maximum(sq - n * mean * mean, 0.0) / (n - 1)
+        se = np.sqrt(var / n)
+        t = stats.t.ppf(0.5 + conf / 2, np.maximum(n - 1, 1))
+        lo, hi = mean - t * se, mean + t * se
+        method = "t-interval for gennemsnittet (sum af kvadrerede beløb)"
+        if indicator.relative_to == "region":
+            from .area_criteria import region_of
+
+            region = region_of(plan) if plan is not None else None
+            ref = {y: m for (lv, a, y), m in zip(keys, mean) if lv == "region" and a == region}
+            base = np.array([ref.get(y, np.nan) for (_, _, y) in keys], dtype="float64")
+            mean, lo, hi = (x / base * indicator.scale for x in (mean, lo, hi))
+            method = "t-interval for områdets gennemsnit / regionens gennemsnit (regionens usikkerhed ses bort fra)"
+    ok = ~np.isnan(mean) & (n > 1)
+    nan = np.full(len(k), np.nan)
+    out = {name: np.where(ok, arr, np.nan) for name, arr in
+           (("value", mean), ("lower", lo), ("upper", hi), ("wilson_lower", nan), ("wilson_upper", nan))}
+    out["method"] = np.where(ok, method, "")
+    return out
+
+
+def _computed(cells: pd.DataFrame, indicator: Indicator, plan, conf: float) -> dict[str, Any] | None:
+    """The computed rows of :func:`indicator_series` as arrays by column name, not yet named
+    or sorted; None when no cell is of the indicator."""
+    columns = _summed(cells, indicator, plan)
+    if columns is None or not len(columns["year"]):
+        return None
+    if indicator.distribution == "mean":
+        columns.update(_mean_columns(cells, columns, indicator, plan, conf))
+    else:
+        columns.update(_interval_columns(columns["numerator"], columns["denominator"], indicator, conf))
     for name in ("source", "pooled_from", "method"):
         columns[name] = pd.array(columns[name], dtype="str")
     return columns

@@ -23,8 +23,8 @@ from typing import Any
 
 from .errors import PlanError
 
-__all__ = ["Plan", "Estate", "PlanPart", "load_plan", "find_plan", "list_plans",
-           "default_plans_dir", "project_root"]
+__all__ = ["Plan", "Estate", "PlanPart", "Delaftale", "load_plan", "find_plan", "list_plans",
+           "default_plans_dir", "project_root", "AREA_KEYS"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 COMPARISON_LEVELS = ("municipality", "public_housing", "country")
@@ -66,6 +66,31 @@ class PlanPart:
     name: str
 
 
+#: keys of one delaftale (an entry of ``focus_areas:``, or the top level of a single-area file)
+AREA_KEYS = ("focus_area", "id", "name", "example", "criteria", "activities", "budget", "resources",
+             "indicators", "logs", "holidays", "source", "note")
+
+
+@dataclass(frozen=True)
+class Delaftale:
+    """One delaftale of a plan: a focus area with its criteria, activities, budget and logs.
+
+    ``index`` is its position in ``focus_areas:``, or None for a single-area plan file (the
+    top level is then the one delaftale). ``example`` marks an invented delaftale.
+    """
+
+    index: int | None
+    id: str
+    focus_area: str
+    name: str
+    example: bool = False
+
+    @property
+    def key_prefix(self) -> str:
+        """The dotted prefix of its keys in the plan file (``focus_areas.1.``)."""
+        return "" if self.index is None else f"focus_areas.{self.index}."
+
+
 @dataclass
 class Plan:
     """A parsed plan file. ``raw`` is the whole YAML mapping; ``lines`` maps dotted key
@@ -86,6 +111,92 @@ class Plan:
     data: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict, repr=False)
+    #: set on the view of one delaftale (:meth:`for_focus_area`): the delaftale and its key prefix
+    delaftale: Delaftale | None = None
+    #: on a view: the whole plan it was taken from
+    whole: "Plan | None" = field(default=None, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ focus areas (delaftaler)
+    @property
+    def multi_area(self) -> bool:
+        """True when the file lists its delaftaler under ``focus_areas:``."""
+        return self.delaftale is None and isinstance(self.raw.get("focus_areas"), list)
+
+    @property
+    def focus_areas(self) -> list[Delaftale]:
+        """The plan's delaftaler; a single-area plan file is a plan with one."""
+        if self.delaftale is not None:
+            return [self.delaftale]
+        section = self.raw.get("focus_areas")
+        if section is None:
+            return [Delaftale(None, str(self.raw.get("delaftale_id") or _slug(self.focus_area) or self.id),
+                              self.focus_area, self.name, bool(self.raw.get("example", False)))]
+        if not isinstance(section, list) or not section:
+            raise self.error("focus_areas", "'focus_areas' must be a list of delaftaler")
+        out, seen = [], set()
+        for i, entry in enumerate(section):
+            if not isinstance(entry, dict) or not entry.get("focus_area"):
+                raise self.error(f"focus_areas.{i}", "each delaftale needs 'focus_area' (the indsatsområde)")
+            unknown = sorted(set(map(str, entry)) - set(AREA_KEYS))
+            if unknown:
+                raise self.error(f"focus_areas.{i}.{unknown[0]}",
+                                 f"unknown key '{unknown[0]}' in a delaftale (known: {', '.join(AREA_KEYS)})")
+            area_id = str(entry.get("id") or _slug(str(entry["focus_area"])))
+            if area_id in seen:
+                raise self.error(f"focus_areas.{i}.id", f"duplicate delaftale id '{area_id}'")
+            seen.add(area_id)
+            out.append(Delaftale(i, area_id, str(entry["focus_area"]),
+                                 str(entry.get("name") or f"{self.name}: {entry['focus_area']}"),
+                                 bool(entry.get("example", False))))
+        return out
+
+    def for_focus_area(self, which: int | str = 0) -> "Plan":
+        """The plan as seen by one delaftale (by position or id): its ``criteria``,
+        ``activities``, ``budget``, ``indicators`` and ``logs`` sections, the shared estates,
+        parts and period; errors point at ``focus_areas.N.`` keys. A single-area plan returns
+        itself."""
+        import dataclasses
+
+        if self.delaftale is not None:   # already the view of one delaftale
+            return self
+        areas = self.focus_areas
+        area = areas[which] if isinstance(which, int) else next((a for a in areas if a.id == which), None)
+        if area is None:
+            raise KeyError(f"unknown delaftale '{which}' (known: {', '.join(a.id for a in areas)})")
+        if area.index is None:
+            return self
+        entry = self.raw["focus_areas"][area.index]
+        own = ("criteria", "activities", "budget", "resources", "logs")
+        raw = {k: v for k, v in self.raw.items() if k not in ("focus_areas", *own)}
+        raw.update({k: v for k, v in entry.items() if k in (*own, "example", "holidays")})
+        if entry.get("indicators"):
+            raw["indicators"] = {**(self.raw.get("indicators") or {}), **entry["indicators"]}
+        data = dict(self.data)
+        for kind, path in (entry.get("logs") or {}).items():
+            data[str(kind) if str(kind).endswith("_log") else f"{kind}_log"] = path
+        return dataclasses.replace(self, raw=raw, data=data, focus_area=area.focus_area, delaftale=area, whole=self)
+
+    def focus_area_specs(self) -> list:
+        """The :class:`~evaluering.domain.focus.FocusArea` of each delaftale (built-in files
+        and a ``focus_areas/`` folder next to the plan file); unknown names raise PlanError."""
+        from .domain.focus import find_focus_area
+
+        extra = [self.path.parent / "focus_areas"] if self.path is not None else []
+        out = []
+        for area in self.focus_areas:
+            if not area.focus_area:
+                continue
+            try:
+                out.append(find_focus_area(area.focus_area, *extra))
+            except KeyError as err:
+                raise self.error(f"{area.key_prefix}focus_area", str(err.args[0])) from None
+        return out
+
+    @property
+    def focus_area_spec(self):
+        """The FocusArea of a single delaftale (a single-area plan or a view), else None."""
+        specs = self.focus_area_specs() if len(self.focus_areas) == 1 else []
+        return specs[0] if specs else None
 
     @property
     def start_year(self) -> int:
@@ -97,21 +208,31 @@ class Plan:
         return [e.id for e in self.estates]
 
     def section(self, name: str, default: Any = None) -> Any:
-        """A raw section (``criteria``, ``activities``, ``budget``, ``indicators``, ...)."""
+        """A raw section (``criteria``, ``activities``, ``budget``, ``indicators``, ...).
+
+        On a plan with ``focus_areas:``, ``criteria`` and ``activities`` (when not also at
+        the top) are those of all its delaftaler in order (read-only; evaluate one delaftale
+        through :meth:`for_focus_area`, whose errors point at the right lines)."""
+        if name in ("criteria", "activities") and self.multi_area and name not in self.raw:
+            merged = [x for entry in self.raw["focus_areas"] if isinstance(entry, dict)
+                      for x in (entry.get(name) or [])]
+            return merged if merged else default
         return self.raw.get(name, default)
 
     def line_of(self, key_path: str) -> int | None:
         """The line of a dotted key path, or of its nearest parent that has one."""
-        parts = key_path.split(".")
-        while parts:
-            line = self.lines.get(".".join(parts))
-            if line is not None:
-                return line
-            parts.pop()
-        return None
+        if self.delaftale is not None and self.delaftale.index is not None \
+                and key_path.split(".")[0] in AREA_KEYS:
+            key_path = self.delaftale.key_prefix + key_path
+        from .plan_schema import nearest_line
+
+        return nearest_line(self.lines, key_path)
 
     def error(self, key_path: str, message: str) -> PlanError:
         """A :class:`PlanError` located at ``key_path`` (return it, then raise it)."""
+        if self.delaftale is not None and self.delaftale.index is not None \
+                and key_path.split(".")[0] in AREA_KEYS:
+            key_path = self.delaftale.key_prefix + key_path
         return PlanError(self.path, message, row=self.line_of(key_path), column=key_path)
 
     def data_path(self, key: str, default: str | None = None) -> Path | None:
@@ -127,6 +248,12 @@ class Plan:
         return (f"<h4>{self.name} (<code>{self.id}</code>)</h4><p>{self.municipality_name}, "
                 f"{self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}</p><table><tr><th>Afdeling</th>"
                 f"<th>Navn</th><th>Helhedsplan</th></tr>{rows}</table>")
+
+
+def _slug(text: str) -> str:
+    """An id from a Danish name: ``Tryghed og trivsel`` -> ``tryghed_og_trivsel``."""
+    t = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return re.sub(r"[^a-z0-9]+", "_", t).strip("_")
 
 
 #: a plan file larger than this is refused before it is parsed

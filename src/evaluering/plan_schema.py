@@ -72,18 +72,27 @@ def _is(value: Any, kind: str) -> bool:
 _GROUPED = re.compile(r"^-?\d{1,3}([.,  ]\d{3})+([.,]\d+)?$")
 
 
+def nearest_line(lines: dict[str, int], key_path: str) -> int | None:
+    """The line of a dotted key path in ``lines``, or of its nearest parent that has one.
+
+    >>> nearest_line({"criteria": 4, "criteria.0": 5}, "criteria.0.target")
+    5
+    """
+    parts = key_path.split(".")
+    while parts:
+        got = lines.get(".".join(parts))
+        if got is not None:
+            return got
+        parts.pop()
+    return None
+
+
 class _Checker:
     def __init__(self, path: Path, lines: dict[str, int], definitions: dict[str, Any]):
         self.path, self.lines, self.definitions = path, lines, definitions
 
     def line(self, key_path: str) -> int | None:
-        parts = key_path.split(".")
-        while parts:
-            got = self.lines.get(".".join(parts))
-            if got is not None:
-                return got
-            parts.pop()
-        return 1
+        return nearest_line(self.lines, key_path) or 1
 
     def fail(self, key_path: str, message: str) -> None:
         raise PlanError(self.path, message, row=self.line(key_path), column=key_path or None)

@@ -81,7 +81,7 @@ def test_published_shares_appear_as_printed(html):
     """Source document: 10-17-year-olds charged, helhedsplan areas 2012-2015: 2,7 2,5 4,0 4,2;
     Aalborg Kommune 1,1 1,0 0,8 0,8."""
     plan = _trend_row(html, "Andel 10-17-årige sigtet eller mistænkt mindst én gang (pct.)",
-                      "Helhedsplanerne i Aalborg Øst – Kriminalpræventiv indsats")
+                      "Helhedsplanerne i Aalborg Øst")
     assert [plan[y] for y in (2012, 2013, 2014, 2015)] == ["2,7 %", "2,5 %", "4,0 %", "4,2 %"]
     muni = _trend_row(html, "Andel 10-17-årige sigtet eller mistænkt mindst én gang (pct.)", "Aalborg Kommune")
     assert [muni[y] for y in (2012, 2013, 2014, 2015)] == ["1,1 %", "1,0 %", "0,8 %", "0,8 %"]
@@ -177,8 +177,8 @@ def test_html_is_offline_and_code_hidden(html):
     assert "<script" not in html
     assert not re.search(r'(href|src)="https?://', html)
     assert "YearlyReport.load" not in html            # code cells are hidden
-    for heading in ("Til bestyrelsen", "1. Planperioden på én side", "2. Succeskriterierne", "Data og metode",
-                    "Proveniens", "Effektestimat"):
+    for heading in ("Til bestyrelsen", "1. Planperioden på én side", "2. Indsatsområderne", "Succeskriterier",
+                    "Data og metode", "Proveniens", "Effektestimat", "5. Områdekriterierne"):
         assert heading in html
 
 
@@ -242,14 +242,15 @@ def test_report_as_seen_in_chromium(report_dir):
             # 2020 is the plan period's last year: the final-period report by default
             assert page.locator("h1").first.inner_text().startswith("Slutevaluering 2017–2020")
             h2 = [t.strip() for t in page.locator("h2").all_inner_texts()]
-            assert h2[0] == "Til bestyrelsen"
-            assert [h.split(".")[0] for h in h2[1:]] == [str(i) for i in range(1, 11)], h2
-            assert h2[1].startswith("1. Planperioden") and h2[2].startswith("2. Succeskriterierne")
-            # the contents link every numbered section
-            toc = page.locator("nav.ev-toc a").all_inner_texts()
-            assert toc == h2[1:]
+            # the plan-level report: the board summary first, then sections 1-8, the four
+            # delaftaler as 2.1-2.4 inside section 2
+            assert h2[0] == "Til bestyrelsen", h2
+            top = [h for h in h2[1:] if "Indsatsområde:" not in h]
+            areas = [h for h in h2 if "Indsatsområde:" in h]
+            assert [h.split(".")[0] for h in top] == [str(i) for i in range(1, 9)], h2
+            assert [h.split(" ")[0] for h in areas] == ["2.1", "2.2", "2.3", "2.4"], h2
             # the criteria table comes first and shows every criterion with its status
-            criteria = page.locator("table.ev-criteria")
+            criteria = page.locator("table.ev-criteria").first      # the first delaftale's
             assert criteria.is_visible()
             ids = criteria.locator("tbody tr td:first-child").all_inner_texts()
             assert ids == ["K1", "K2", "K3", "K3b"]
@@ -288,8 +289,8 @@ def test_report_prints_to_a_pdf_with_every_section(report_dir, tmp_path):
     # NFKC: the PDF sets "ff" as a ligature
     text = unicodedata.normalize("NFKC", " ".join(" ".join((page.extract_text() or "").split())
                                                    for page in reader.pages))
-    for heading in ("1. Planperioden", "2. Succeskriterierne", "3. Indikatorerne over tid", "7. Effektestimat",
-                    "10. Proveniens"):
+    for heading in ("1. Sammenfatning", "2. Indsatsområderne", "2.1 Indsatsområde: Kriminalpræventiv indsats",
+                    "4. Effektestimater", "5. Områdekriterierne", "8. Proveniens"):
         assert heading in text, heading
     first_page = " ".join((reader.pages[0].extract_text() or "").split())
     assert "Slutevaluering 2017–2020" in first_page and "K1" in first_page

@@ -15,6 +15,14 @@ PUBLISHED = ROOT / "data" / "raw" / "published"
 
 
 def plan():
+    """The bundled plan's crime-prevention delaftale (the source document's), as a plan view."""
+    from evaluering.plan import load_plan
+
+    return load_plan(PLAN_FILE).for_focus_area("kriminalpraeventiv")
+
+
+def whole_plan():
+    """The bundled Aalborg Øst plan with all four delaftaler."""
     from evaluering.plan import load_plan
 
     return load_plan(PLAN_FILE)

@@ -51,5 +51,5 @@ def test_bad_budget_amount_is_a_plan_error(tmp_path):
     f.write_text(PLAN_FILE.read_text(encoding="utf-8").replace("amount_kr: 114000", "amount_kr: mange"),
                  encoding="utf-8")
     with pytest.raises(PlanError) as err:
-        check_budget(load_plan(f))
-    assert "budget.financing.1.amount_kr" in str(err.value)
+        check_budget(load_plan(f).for_focus_area(0))
+    assert "focus_areas.0.budget.financing.1.amount_kr" in str(err.value)

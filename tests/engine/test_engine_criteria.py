@@ -135,11 +135,12 @@ def _plan_with_criteria(tmp_path, criteria_yaml: str):
     from evaluering.plan import load_plan
 
     text = PLAN_FILE.read_text(encoding="utf-8")
-    start = text.index("criteria:\n")
-    end = text.index("# Aktiviteter")
+    start = text.index("    criteria:\n")   # the first delaftale's (Kriminalpræventiv indsats)
+    end = text.index("    # Aktiviteter")
+    indented = "".join("    " + line if line.strip() else line for line in criteria_yaml.splitlines(True))
     f = tmp_path / "p.yaml"
-    f.write_text(text[:start] + criteria_yaml + text[end:], encoding="utf-8")
-    return load_plan(f)
+    f.write_text(text[:start] + indented + text[end:], encoding="utf-8")
+    return load_plan(f).for_focus_area(0)
 
 
 def test_absolute_and_share_kinds(tmp_path):
@@ -165,5 +166,6 @@ def test_unknown_indicator_is_a_plan_error_with_line(tmp_path):
     series, cat = _series(p, [])
     with pytest.raises(PlanError) as err:
         evaluate_criteria(p, 2020, series, cat)
-    line = PLAN_FILE.read_text(encoding="utf-8")[:PLAN_FILE.read_text(encoding="utf-8").index("criteria:\n")].count("\n") + 4
-    assert f"p.yaml:{line}:criteria.0.indicator: unknown indicator 'nope'" in str(err.value)
+    text = PLAN_FILE.read_text(encoding="utf-8")
+    line = text[:text.index("    criteria:\n")].count("\n") + 4
+    assert f"p.yaml:{line}:focus_areas.0.criteria.0.indicator: unknown indicator 'nope'" in str(err.value)

@@ -74,7 +74,16 @@ def test_cli_status_json(capsys):
     crit = {c["id"]: c for c in d["criteria"]}
     assert crit["K1"]["target_value"] == 3.15 and crit["K1"]["baseline_value"] == 4.2
     assert crit["K2"]["baseline_year"] == 2017
-    assert d["budget"]["computed_total_kr"] == 1008000
+    # the plan has four delaftaler: each with its criteria; the budget is the plan's
+    assert [a["focus_area"] for a in d["focus_areas"]] == [
+        "Kriminalpræventiv indsats", "Tryghed og trivsel", "Uddannelse og beskæftigelse",
+        "Forebyggelse og forældreansvar"]
+    assert [c["id"] for c in d["focus_areas"][0]["criteria"]] == ["K1", "K2", "K3", "K3b"]
+    assert d["focus_areas"][0]["budget"]["computed_total_kr"] == 894000 + 114000
+    assert d["budget"]["computed_total_kr"] == 1008000 + 900000 + 1050000 + 750000
+    assert d["budget"]["local_share_pct"] == pytest.approx(100 * (114000 + 300000 + 350000 + 250000) / 3708000)
+    assert d["budget"]["local_share_ok"] is True
+    assert [a["example"] for a in d["focus_areas"]] == [False, True, True, True]
 
 
 def test_cli_status_table(capsys):

@@ -18,7 +18,7 @@ from evaluering.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
-PLAN = ROOT / "data" / "raw" / "plans" / "aalborg-oest.yaml"
+PLAN = ROOT / "tests" / "data" / "plans" / "aalborg-oest-single.yaml"   # a single-area plan file
 CELLS_BUILT = (ROOT / "data" / "processed" / "cells.parquet").is_file()
 
 
@@ -364,7 +364,8 @@ def test_report_command_refuses_missing_inputs(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert main(["report", "--plan", "aalborg-oest", "--year", "2024", "--out", str(tmp_path), "--no-pdf"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == (f"evaluering report: {PLAN}:--year: the year 2024 is outside the plan period 2017-2020; "
+    bundled = ROOT / "data" / "raw" / "plans" / "aalborg-oest.yaml"
+    assert err == (f"evaluering report: {bundled}:--year: the year 2024 is outside the plan period 2017-2020; "
                    "use --allow-missing to report without it")
     assert not any(tmp_path.iterdir())
 

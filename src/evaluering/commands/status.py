@@ -1,8 +1,11 @@
 """``evaluering status --plan ID --year YYYY [--plans DIR] [--format json|table]``.
 
-Prints the evaluation of one plan in one report year: the success criteria (baseline,
-target, observed, status, intervals), the activity goals and the budget check. ``json``
-is :meth:`evaluering.evaluation.Evaluation.to_dict`; ``table`` is a short Danish text table.
+Prints the evaluation of one plan in one report year, per focus area (delaftale): the
+success criteria (baseline, target, observed, status, intervals), the activity goals and
+the budget check; then the plan's budget (>= 25 % local co-financing) and its area-criteria
+status. ``json`` is :meth:`evaluering.plan_evaluation.PlanEvaluation.to_dict` (today's
+fields at the top for a single-area plan, and ``focus_areas``: a list, each with its
+``criteria``); ``table`` is a short Danish text table.
 Both read released values only: one release over every plan in the plan's folder
 (:func:`evaluering.disclosure.release.release_for_plans`), recorded in
 ``data/processed/released/`` so that the reports and later commands agree with it.
@@ -29,14 +32,36 @@ def add_arguments(parser) -> None:
                              "afrunding til multipla af grænsen; totaler summer)")
 
 
-def _table(ev, threshold: int = 3, release=None) -> str:
-    from ..evaluation import SYNTHETIC_LABEL, _fmt_value
+def _table(pev, threshold: int = 3, release=None) -> str:
+    from ..evaluation import SYNTHETIC_LABEL
     from ..fmt import kr
 
-    lines = [f"{ev.plan.name}: status {ev.year}"]
-    if ev.synthetic:
+    lines = [f"{pev.plan.name}: status {pev.year}"]
+    if pev.synthetic:
         lines.append(f"*** {SYNTHETIC_LABEL} ***")
-    lines.append("")
+    for ev in pev.focus_areas:
+        lines.append("")
+        if not pev.single:
+            lines.append(f"== {ev.delaftale.focus_area}" + (" (eksempel)" if ev.delaftale.example else "") + " ==")
+        lines.append(_area_table(ev, threshold, pev.released(threshold, release) if threshold and threshold > 1
+                                 else None))
+    b = pev.plan_budget
+    if b.get("local_share_note"):
+        lines.append("")
+        lines.append(f"Hele planen: delbeløb i alt {kr(b['computed_total_kr'])}. {b['local_share_note']}")
+    ac = pev.area_criteria or {}
+    if ac:
+        lines.append(f"Områdekriterier (almenboligloven § 61 a/b) {pev.year}: {ac.get('status')}")
+    for note in pev.plan_notes:
+        lines.append(f"Bemærk: {note}")
+    return "\n".join(lines)
+
+
+def _area_table(ev, threshold: int = 3, release=None) -> str:
+    from ..evaluation import _fmt_value
+    from ..fmt import kr
+
+    lines = []
     lines.append(f"{'Kriterium':<10}{'Nulpunkt':>16}{'Mål':>16}{'Observeret':>14}{'Sti':>10}  "
                  f"{'Status':<18}{'Signifikant':<11}")
     for r in ev.suppressed_criteria(threshold, release).itertuples():
@@ -57,7 +82,7 @@ def _table(ev, threshold: int = 3, release=None) -> str:
     lines.append(f"{'Aktivitetsmål':<10}{'Mål':>8}{'Opnået':>10}  {'Status':<18}Bemærkning")
     activities = ev.released(threshold, release).activities(ev) if threshold and threshold > 1 else ev.activities
     for r in activities.itertuples():
-        unit = "pct." if r.metric == "attachment_rate" else "antal"
+        unit = "pct." if r.unit == "pct." or r.metric == "attachment_rate" else "antal"
         obs = getattr(r, "observed_reason", None) or _fmt_value(r.observed, unit, 0)
         lines.append(f"{r.goal:<10}{_fmt_value(r.target, unit, 0):>8}{obs:>10}  "
                      f"{r.status:<18}{r.note or ''}")
@@ -65,7 +90,8 @@ def _table(ev, threshold: int = 3, release=None) -> str:
     lines.append("")
     lines.append(f"Økonomi: delbeløb i alt {kr(b['computed_total_kr'])}, angivet total "
                  f"{kr(b['stated_total_kr'])}" + (f"  AFVIGELSE {kr(abs(b['gap_kr']))}" if b["flag"] else ""))
-    for r in ev.printed_checks.itertuples():
+    first = ev.delaftale is None or ev.delaftale.index in (None, 0)
+    for r in (ev.printed_checks.itertuples() if first else ()):
         if r.flag:
             lines.append(f"Trykt tal afviger: {r.area_name} {r.first_year}-{r.last_year}: {r.note}")
     for note in ev.notes:

@@ -37,7 +37,38 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["Decomposition", "decompose", "cohort_estimate", "CohortComparison"]
+__all__ = ["Decomposition", "decompose", "cohort_estimate", "CohortComparison", "estate_counts", "GROUPS",
+           "release_key", "composition_indicators", "ALL_GROUPS"]
+
+#: the groups of a decomposition with a count of their own (area0/area1: the estates' cells summed)
+GROUPS = ("stay0", "stay1", "in", "out")
+#: every group a report shows
+ALL_GROUPS = ("area0", "area1", *GROUPS)
+
+
+def release_key(group: str, indicator_id: str, baseline: int, level: str, area: str, year: int, role: str) -> tuple:
+    """The disclosure-release key of a decomposition count (:mod:`evaluering.disclosure.release`).
+
+    >>> release_key("in", "x", 2016, "plan", "p", 2020, "numerator")
+    ('composition.in.x.2016', 'plan', 'p', '2020', 'numerator')
+    """
+    return (f"composition.{group}.{indicator_id}.{int(baseline)}", str(level), str(area), str(int(year)), str(role))
+
+
+def composition_indicators(plan, catalogue: dict, cells: pd.DataFrame) -> list:
+    """The indicators a plan's report decomposes: each delaftale's effect outcome that is a
+    yearly share of count cells with resident-panel cells (the same list for the report and
+    for the disclosure release)."""
+    out = []
+    for spec in plan.focus_area_specs():
+        outcome = getattr(spec, "effect_outcome", None) or {}
+        ind = catalogue.get(outcome.get("indicator")) if outcome.get("indicator") else None
+        if (ind is None or ind.distribution != "binomial" or ind.source_kind != "cells"
+                or int(getattr(ind, "pool_years", 1) or 1) != 1 or ind in out):
+            continue
+        if ((cells["level"] == "cohort_stayers") & (cells["measure"] == ind.measure)).any():
+            out.append(ind)
+    return out
 
 
 def _sum(cells: pd.DataFrame, level: str, areas, measure: str, age_band: str, year: int) -> tuple[int, int]:
@@ -90,6 +121,21 @@ class Decomposition:
         return pd.DataFrame([{"group": g, "label": label, "numerator": self.counts[g][0],
                               "denominator": self.counts[g][1], "mean": self.mean(g), "contribution": c}
                              for g, label, c in rows])
+
+
+def estate_counts(cells: pd.DataFrame, estates, measure: str, age_band: str, year0: int, year1: int) -> dict:
+    """``{estate: {group: (numerator, denominator)}}`` for the groups ``area0, area1, stay0,
+    stay1, in, out`` of each estate (the decomposition's counts before summing)."""
+    out = {}
+    for e in [str(x) for x in estates]:
+        c = f"{e}@{int(year0)}"
+        a0 = _sum(cells, "estate", [e], measure, age_band, year0)
+        a1 = _sum(cells, "estate", [e], measure, age_band, year1)
+        s1 = _sum(cells, "cohort_stayers", [c], measure, age_band, year1)
+        s0 = _sum(cells, "cohort_stayers_base", [c], measure, age_band, year1)
+        out[e] = {"area0": a0, "area1": a1, "stay0": s0, "stay1": s1,
+                  "in": (a1[0] - s1[0], a1[1] - s1[1]), "out": (a0[0] - s0[0], a0[1] - s0[1])}
+    return out
 
 
 def decompose(cells: pd.DataFrame, estates, measure: str, age_band: str, year0: int, year1: int) -> Decomposition:

@@ -49,12 +49,13 @@ import pandas as pd
 
 from .markers import SECONDARY, primary_reason
 from .primary import check_threshold
+from .table import _descendants   # nearest present descendants in a hierarchy (shared helper)
 
 __all__ = ["Release", "release_evaluations", "release_for_plans", "collect", "Universe",
            "RATE_COLUMNS", "SHOWN_LEVELS", "activity_key", "RELEASE_VERSION"]
 
 #: bump when the rules change: every cached release is then recomputed
-RELEASE_VERSION = "1"
+RELEASE_VERSION = "2"   # 2: composition counts
 #: levels a report, status or JSON output shows (estates never)
 SHOWN_LEVELS = ("plan", "plan_part", "municipality", "public_housing", "country")
 #: columns computed from a row's numerator and denominator
@@ -127,21 +128,6 @@ class Universe:
         return self._seen_set
 
 
-def _descendants(parent, children: dict, present: dict) -> tuple[list, bool]:
-    out: list = []
-    incomplete = False
-    for child in children.get(parent, []):
-        if child in present:
-            out.append(present[child])
-        elif child in children:
-            sub, inc = _descendants(child, children, present)
-            out.extend(sub)
-            incomplete |= inc
-        else:
-            incomplete = True
-    return out, incomplete
-
-
 def _collect_series(u: Universe, ev, year: int) -> None:
     from .cells import hierarchy_from_plan
 
@@ -200,6 +186,62 @@ def _collect_series(u: Universe, ev, year: int) -> None:
                 pkey = (r.indicator, r.level, akey, f"{int(r.first_year)}-{int(r.last_year)}", role)
                 u.add(pkey, total)
                 u.relate(pkey, present, len(present) < len(kids))
+
+
+def _collect_composition(u: Universe, ev, year: int, frames: dict) -> None:
+    """The stayers/movers counts of the plan's composition section
+    (:func:`evaluering.did.composition.composition_indicators`): per estate (hidden, the same
+    unknowns in every plan) and for the plan, tied to the estates' and the plan's own cells by
+    ``cells = stayers + movers`` in the baseline and the report year."""
+    from ..did.composition import GROUPS, composition_indicators, estate_counts, release_key
+    from ..evaluation import load_cells
+
+    plan = ev.plan
+    baseline = int(plan.start_year) - 1
+    if year <= baseline:
+        return
+    path = str(plan.data_path("cells"))
+    if path not in frames:
+        try:
+            frames[path] = load_cells(plan)[0]
+        except Exception:  # unreadable cells fail the plan's own report
+            frames[path] = None
+    cells = frames[path]
+    if cells is None or not len(cells):
+        return
+    try:
+        indicators = composition_indicators(plan, ev.catalogue, cells)
+    except Exception:      # an unknown focus area fails the plan's own report
+        return
+    for ind in indicators:
+        counts = estate_counts(cells, plan.estate_ids, ind.measure, ind.age_band, baseline, year)
+        for r, role in enumerate(("numerator", "denominator")):
+            for g in GROUPS:
+                kids = []
+                for e, cnt in counts.items():
+                    k = release_key(g, ind.id, baseline, "estate", e, year, role)
+                    u.add(k, cnt[g][r], hidden=True)
+                    kids.append(k)
+                total = sum(cnt[g][r] for cnt in counts.values())
+                pk = release_key(g, ind.id, baseline, "plan", plan.id, year, role)
+                u.add(pk, total)
+                u.relate(pk, kids)
+            for y, g, parts in ((year, "area1", ("stay1", "in")), (baseline, "area0", ("stay0", "out"))):
+                # each estate's own cell = its stayers + its movers (the same unknown as in the series)
+                estate_keys = []
+                for e in counts:
+                    whole = (ind.id, "estate", e, str(y), role)
+                    if whole in u.cells:
+                        estate_keys.append(whole)
+                        u.relate(whole, [release_key(x, ind.id, baseline, "estate", e, year, role) for x in parts])
+                # the plan's total of the section: the sum of its estates = stayers + movers
+                pk = release_key(g, ind.id, baseline, "plan", plan.id, year, role)
+                u.add(pk, sum(cnt[g][r] for cnt in counts.values()))
+                u.relate(pk, estate_keys, len(estate_keys) < len(counts))
+                same = (ind.id, "plan", plan.id, str(y), role)     # the series' plan cell, when it is this sum
+                if same in u.cells and u.cells[same].value == u.cells[pk].value:
+                    u.relate(same, [pk])
+                u.relate(pk, [release_key(x, ind.id, baseline, "plan", plan.id, year, role) for x in parts])
 
 
 def _collect_activities(u: Universe, ev, year: int, logs: dict | None) -> None:
@@ -283,8 +325,10 @@ def collect(evaluations, year: int, logs: dict | None = None) -> Universe:
     from ..evaluation import load_logs
 
     u = Universe()
+    frames: dict = {}
     for ev in evaluations:
         _collect_series(u, ev, int(year))
+        _collect_composition(u, ev, int(year), frames)
         lg = (logs or {}).get(ev.plan.id)
         if lg is None:
             try:

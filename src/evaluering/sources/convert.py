@@ -109,13 +109,26 @@ class DstRecipe:
     note: str = ""
 
 
-#: default recipes (check the codes of your cache with ``evaluering fetch-dst TABLE --info``)
-RECIPES: tuple[DstRecipe, ...] = (
-    DstRecipe("afgoerelser", "STRAF44", "15+",
-              note="strafferetlige afgørelser efter område (STRAF44) pr. befolkning 15+ (FOLK1A)"),
-    DstRecipe("sigtelser", "STRAF22", "15+", filters={"anmsigt": ["SIG"]},
-              note="sigtelser efter gerningsstedets kommune (STRAF22), ikke bopælskommune"),
-)
+def _domain_recipes() -> tuple[DstRecipe, ...]:
+    """The StatBank recipes of the focus-area files (``statbank:``), once per measure and table."""
+    from ..domain.focus import load_focus_areas
+
+    out, seen = [], set()
+    for area in load_focus_areas().values():
+        for r in area.statbank:
+            key = (r["measure"], r["table"])
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(DstRecipe(str(r["measure"]), str(r["table"]), str(r["age_band"]),
+                                 filters={str(k): [str(x) for x in v] for k, v in (r.get("filters") or {}).items()},
+                                 note=str(r.get("note", ""))))
+    return tuple(out)
+
+
+#: default recipes, from ``statbank:`` of domain/focus_areas/*.yaml (check the codes of your
+#: cache with ``evaluering fetch-dst TABLE --info``)
+RECIPES: tuple[DstRecipe, ...] = _domain_recipes()
 
 
 def _dims(frame) -> list[str]:

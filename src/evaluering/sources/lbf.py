@@ -64,8 +64,19 @@ LEVEL_WORDS: dict[str, str] = {
     "danmark": "country",
 }
 
-#: LBF indicator numbers/labels -> catalogue ids
-INDICATOR_IDS: dict[str, str] = {"6": "andel_sigtede_10_17", "indikator 6": "andel_sigtede_10_17"}
+def _lbf_indicator_ids() -> dict[str, str]:
+    """LBF indicator numbers/labels -> catalogue ids, from the focus-area files (``lbf:``)."""
+    from ..domain.focus import load_focus_areas
+
+    out: dict[str, str] = {}
+    for area in load_focus_areas().values():
+        for key, ind in area.lbf.items():
+            out.setdefault(_fold(key), ind)
+    return out
+
+
+#: LBF indicator numbers/labels -> catalogue ids (``lbf:`` of domain/focus_areas/*.yaml)
+INDICATOR_IDS: dict[str, str] = _lbf_indicator_ids()
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "level": ("Niveau", "Geografi", "Type", "Geografisk niveau"),

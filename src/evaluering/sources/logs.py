@@ -82,9 +82,11 @@ def known_ids(plan: Any = None) -> KnownIds:
         k.periods[p.id] = (p.start, p.end)
         for area in [p.id, *(x.id for x in p.parts), *(e.id for e in p.estates)]:
             k.area_plan.setdefault(area, p.id)
-        for c in p.section("criteria", []) or []:
-            if isinstance(c, dict) and "id" in c:
-                k.criteria.add(str(c["id"]))
+        whole = getattr(p, "whole", None) or p   # a delaftale's view: the plan file it belongs to
+        for i in range(len(whole.focus_areas)):   # every delaftale of a multi-area plan file
+            for c in whole.for_focus_area(i).section("criteria", []) or []:
+                if isinstance(c, dict) and "id" in c:
+                    k.criteria.add(str(c["id"]))
     return k
 
 

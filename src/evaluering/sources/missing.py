@@ -44,17 +44,30 @@ def _year(plan, year: int) -> list[Missing]:
 
 
 def _logs(plan) -> list[Missing]:
-    out = []
-    needed = {str(a.get("log")) for a in (plan.section("activities") or []) if isinstance(a, dict) and a.get("log")}
-    if any(isinstance(c, dict) and c.get("kind") == "milestone" for c in plan.section("criteria") or []):
-        needed.add("milestones")
-    for kind, key in _LOG_KEYS.items():
-        path = plan.data_path(key)
-        if path is None:
-            if kind in needed:
-                out.append(Missing(f"data.{key}", f"the log file '{kind}' is missing (data.{key} not given)"))
-        elif not path.exists():
-            out.append(Missing(f"data.{key}", f"the log file '{kind}' is missing ({path})"))
+    """The log files of every delaftale (its focus area's log kinds, :func:`evaluering.evaluation.log_kinds`)."""
+    from ..evaluation import log_kinds
+
+    out, seen = [], set()
+    for i in range(len(plan.focus_areas)):
+        view = plan.for_focus_area(i)
+        needed = {str(a.get("log")) for a in (view.section("activities") or []) if isinstance(a, dict) and a.get("log")}
+        if any(isinstance(c, dict) and c.get("kind") == "milestone" for c in view.section("criteria") or []):
+            needed.add("milestones")
+        kinds = {k: key for k, (key, _) in log_kinds(view).items()}
+        for kind in needed - set(kinds):   # an activity's log kind no focus area declares
+            kinds[kind] = _LOG_KEYS.get(kind, f"{kind}_log")
+        for kind, key in kinds.items():
+            path = view.data_path(key)
+            where = f"{view.delaftale.key_prefix}logs.{kind}" if view.delaftale is not None and \
+                view.delaftale.index is not None and key not in plan.data else f"data.{key}"
+            if (kind, str(path)) in seen:
+                continue
+            seen.add((kind, str(path)))
+            if path is None:
+                if kind in needed:
+                    out.append(Missing(where, f"the log file '{kind}' is missing ({where} not given)"))
+            elif not path.exists():
+                out.append(Missing(where, f"the log file '{kind}' is missing ({path})"))
     return out
 
 

@@ -47,7 +47,10 @@ def _check(frame, ctx) -> None:
         return
     from ..activities import activity_goals
 
-    known = {g["activity"] for g in activity_goals(plan)} | {str(g["id"]) for g in activity_goals(plan)}
+    whole = getattr(plan, "whole", None) or plan   # a delaftale's view: every activity of its plan file
+    views = [whole.for_focus_area(i) for i in range(len(whole.focus_areas))] if hasattr(whole, "focus_areas") else [whole]
+    goals = [g for v in views for g in activity_goals(v)]
+    known = {g["activity"] for g in goals} | {str(g["id"]) for g in goals}
     for i, a in enumerate(frame["activity"]):
         if isinstance(a, str) and a and a not in known:
             ctx.add(i, "activity", "unknown activity or goal id (not in the plan's activities)")

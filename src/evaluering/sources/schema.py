@@ -842,7 +842,10 @@ def parse_table(raw: RawTable, schema: Schema, collect: bool = False, limit: int
             check(frame, ctx)
     col.done()
     frame.attrs["source"] = str(raw.path)
-    frame.attrs["lines"] = list(raw.lines)
+    # an array, not a list: pandas deep-copies ``attrs`` on every operation on the frame
+    import numpy as np
+
+    frame.attrs["lines"] = np.asarray(raw.lines, dtype=np.int64)
     frame.attrs["kind"] = schema.kind
     return frame
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..cellschema import CELL_COLUMNS, LEVELS
+from ..cellschema import ACCEPTED_LEVELS, CELL_COLUMNS, LEVELS
 from .schema import Column, RawTable, Schema, parse_table, read_raw
 
 __all__ = ["PUBLISHED", "PRINTED_AVERAGES", "CELLS", "read_published_values", "read_cells", "raw_from_frame"]
 
-_LEVEL_CHOICES = {lv: lv for lv in LEVELS}
+_LEVEL_CHOICES = {lv: lv for lv in ACCEPTED_LEVELS}   # with region (area criteria)
 
 
 def _check_published(frame, ctx) -> None:
@@ -91,7 +91,10 @@ def _event_measures() -> set[str]:
     declared = {m.id for m in load_measures()[0].values() if m.distribution in ("poisson", "mean")}
     try:
         from ..catalogue import builtin_catalogue
-        return declared | {ind.measure for ind in builtin_catalogue().values() if ind.distribution == "poisson"}
+        cat = builtin_catalogue().values()
+        # events (poisson) and amounts (a mean's sum of kr. and its sum of squares) exceed persons
+        return declared | ({ind.measure for ind in cat if ind.distribution in ("poisson", "mean")}
+                | {ind.squares_measure for ind in cat if ind.distribution == "mean" and ind.squares_measure})
     except Exception:  # pragma: no cover - catalogue not importable
         return declared | {"sigtelser", "afgoerelser"}
 
@@ -204,7 +207,7 @@ def _fast_cells(frame) -> Any:
         return None
     if (den.dropna() < 0).any():
         return None
-    if not frame["level"].isin(LEVELS).all() or not frame["sex"].isin(["M", "K", "all"]).all():
+    if not frame["level"].isin(ACCEPTED_LEVELS).all() or not frame["sex"].isin(["M", "K", "all"]).all():
         return None
     events = _event_measures()
     person = ~frame["measure"].isin(list(events)).to_numpy() & den.notna().to_numpy()
@@ -243,7 +246,9 @@ def read_cells(path: str | Path, collect: bool = False) -> Any:
             frame = None
         fast = _fast_cells(frame) if frame is not None else None
         if fast is not None:
-            fast.attrs.update(source=str(path), lines=list(range(2, len(fast) + 2)), kind="cells")
+            # no per-row ``lines``: a Parquet row's line is its position + 2, and pandas deep-copies
+            # ``attrs`` on every operation (a list of 10^5 lines made each report minutes slower)
+            fast.attrs.update(source=str(path), kind="cells")
             return fast
     frame = parse_table(_raw_any(path), CELLS, collect=collect)
     return check_cells(frame, where=str(path))

@@ -21,7 +21,7 @@ __all__ = ["KINDS", "Validation", "validate_file", "guess_kind", "check_plan_sec
 
 KINDS: tuple[str, ...] = ("ssp", "meetings", "courses", "events", "milestones", "published",
                           "printed-averages", "cells", "plan", "lbf", "dst",
-                          "register-persons", "register-events", "estates", "did-panel")
+                          "register-persons", "register-events", "estates", "did-panel", "survey")
 #: file name endings `validate` reads (a folder: every such file in it)
 SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet", ".yaml", ".yml", ".sas7bdat")
 
@@ -145,23 +145,50 @@ def check_plan_sections(plan) -> None:
     from ..criteria import parse_criteria
     from ..holidays import holiday_rules
 
-    catalogue = load_catalogue(plan)
-    parse_criteria(plan, catalogue)
-    activity_goals(plan)
-    holiday_rules(plan)
-    check_budget(plan, {})
+    for i in range(len(plan.focus_areas)):   # every delaftale of a plan with focus_areas:
+        view = plan.for_focus_area(i)
+        catalogue = load_catalogue(view)
+        parse_criteria(view, catalogue)
+        activity_goals(view)
+        holiday_rules(view)
+        check_budget(view, {})
 
 
 def _read_plan(path, plan, collect):
     from ..plan import load_plan
     p = load_plan(path)
+    p.focus_area_specs()   # every delaftale names a known focus area (PlanError otherwise)
     check_plan_sections(p)
     return p
 
 
 def _summary_plan(p) -> str:
+    n = sum(len(p.for_focus_area(i).section("criteria", []) or []) for i in range(len(p.focus_areas)))
     return (f"plan '{p.id}', {len(p.estates)} estates, {len(p.parts)} part(s), "
-            f"{p.start:%d.%m.%Y}-{p.end:%d.%m.%Y}, {len(p.section('criteria', []) or [])} criteria")
+            f"{p.start:%d.%m.%Y}-{p.end:%d.%m.%Y}, {len(p.focus_areas)} delaftale(r), {n} criteria")
+
+
+def _declared_log_schemas() -> dict:
+    """kind -> Schema of the log kinds the built-in focus-area files declare (``columns``)."""
+    from ..domain.focus import load_focus_areas, log_schema
+    out = {}
+    for area in load_focus_areas().values():
+        for k in area.log_kinds:
+            if not k.builtin:
+                out.setdefault(k.id, log_schema(k))
+    return out
+
+
+def _declared_reader(kind: str) -> Callable:
+    def read(path, plan, collect):
+        from .schema import read_table
+        return read_table(path, _declared_log_schemas()[kind], collect=collect)
+    return read
+
+
+def _read_survey(path, plan, collect):
+    from .survey import read_survey
+    return read_survey(path)
 
 
 def _read_lbf(path, plan, collect):
@@ -246,6 +273,7 @@ _READERS: dict[str, tuple[Callable, Callable]] = {
     "register-events": (_read_register("register-events"), _summary_register),
     "estates": (_read_estates, _summary_estates),
     "did-panel": (read_did_panel, _summary_panel),
+    "survey": (_read_survey, lambda f: f"beboerundersøgelse, {len(f)} rows, years {_years(f['year'])}"),
 }
 
 #: header-only schema of a DiD panel (to recognise one)
@@ -261,7 +289,9 @@ def _header_schemas() -> list:
     from .logs import LOG_SCHEMAS
     from .tables import CELLS, PRINTED_AVERAGES, PUBLISHED
     from ..cells.estates import ESTATES
-    schemas = [*LOG_SCHEMAS.values(), PUBLISHED, PRINTED_AVERAGES, CELLS, ESTATES, *_panel_schemas()]
+    from .survey import SURVEY
+    schemas = [*LOG_SCHEMAS.values(), *_declared_log_schemas().values(), SURVEY, PUBLISHED, PRINTED_AVERAGES,
+               CELLS, ESTATES, *_panel_schemas()]
     try:
         from .register import REGISTER_SCHEMAS
         schemas.extend(REGISTER_SCHEMAS.values())
@@ -350,6 +380,8 @@ def validate_file(path: str | Path, kind: str | None = None, plan: Any = None,
     (False, ['no/such/file.csv: file not found'])
     """
     path_s = str(path)
+    for declared in _declared_log_schemas():   # log kinds of the focus-area files
+        _READERS.setdefault(declared, (_declared_reader(declared), lambda f: f"log, {len(f)} rows"))
     if kind is not None and kind not in _READERS:
         raise EvalueringError(f"unknown kind '{kind}' (use {', '.join(KINDS)})")
     try:

@@ -12,8 +12,10 @@ from .html import Cell, esc, table
 
 __all__ = ["activities_table", "goal_value_text", "PERSON_METRICS"]
 
-#: metrics that count young people (not meetings or events): small counts are suppressed
-PERSON_METRICS = ("courses_started", "attachment_rate")
+#: metrics that count persons (not meetings or events): small counts are suppressed; the
+#: generic metrics of declared log kinds (count_rows, share_true) are treated as person counts
+PERSON_METRICS = ("courses_started", "attachment_rate", "count_rows", "share_true")
+_COUNT_METRICS = ("courses_started", "count_rows")
 
 
 def _num(x, decimals: int = 0) -> str:
@@ -28,7 +30,7 @@ def _suppress(r, threshold: int) -> str | None:
         return released
     if r["metric"] not in PERSON_METRICS:
         return None
-    if r["metric"] == "courses_started":
+    if r["metric"] in _COUNT_METRICS:
         n = r["observed"]
         return f"< {threshold}" if pd.notna(n) and 0 < n < threshold else None
     n = r["n"]
@@ -79,7 +81,7 @@ def activities_table(act: pd.DataFrame, threshold: int = 3, example: bool = Fals
             if unit:
                 observed += f" {unit}"
         note = r.get("note") or ""
-        if not reason and r["metric"] == "courses_started" and pd.notna(r["observed"]):
+        if not reason and r["metric"] in _COUNT_METRICS and pd.notna(r["observed"]):
             # a count of young people: marked so that `evaluering audit` checks it
             observed = Cell(f'<span class="ev-count" data-count="{int(r["observed"])}">{esc(observed)}</span>{sup}')
         elif not reason and pd.notna(r["observed"]):
@@ -91,9 +93,9 @@ def activities_table(act: pd.DataFrame, threshold: int = 3, example: bool = Fals
         rows.append([esc(r["activity_name"]), esc(r["title"]), target, observed, status_badge(r["status"]),
                      esc(note)])
         rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-        if r["metric"] == "courses_started":
+        if r["metric"] in _COUNT_METRICS:
             rec["persons"] = rec["observed"]
-        elif r["metric"] == "attachment_rate" and rec["n"] is not None and rec["observed"] is not None:
+        elif r["metric"] in ("attachment_rate", "share_true") and rec["n"] is not None and rec["observed"] is not None:
             rec["persons"] = int(rec["n"])
             rec["attached_persons"] = round(float(rec["observed"]) * float(rec["n"]) / 100)
         if reason:

@@ -2,9 +2,10 @@
 
 Beside the area-level effect estimate: the resident-panel (cohort) estimate and the
 decomposition of the plan area's change since the baseline year into stayers, movers in and
-movers out (:mod:`evaluering.did.composition`). Every count goes through disclosure control
-(:func:`evaluering.disclosure.suppress_table`; groups of a year add up to "I alt"); a
-contribution computed from a suppressed count is not shown.
+movers out (:mod:`evaluering.did.composition`). Every count is read from the release
+(:mod:`evaluering.disclosure.release`, which holds each estate's stayers and movers as the same
+unknowns in every plan, tied to the estates' own cells); a contribution computed from a
+suppressed count is not shown.
 
 >>> html, payload = composition_section(cells, plan_estates, controls, "uden_for_arbejde_uddannelse",
 ...     "18-64", "andel 18-64-årige uden for arbejde og uddannelse", 2016, 2020)   # doctest: +SKIP
@@ -17,7 +18,8 @@ import pandas as pd
 from .. import fmt
 from .html import Cell, count_cell, esc, notice, table
 
-__all__ = ["composition_section", "composition_table", "report_composition"]
+__all__ = ["composition_section", "composition_table", "report_composition", "released_counts",
+           "composition_sections"]
 
 _GROUPS = (("area0", 0, "Blivende", "stay0"), ("area0", 0, "Fraflyttede", "out"), ("area0", 0, "I alt", "area0"),
            ("area1", 1, "Blivende", "stay1"), ("area1", 1, "Tilflyttede", "in"), ("area1", 1, "I alt", "area1"))
@@ -43,17 +45,43 @@ def _pp(x) -> str:
     return fmt.signed(100 * x, 1) + " pp" if x == x else fmt.MISSING
 
 
+def released_counts(dec, release, indicator_id: str, plan_id: str, threshold: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table's counts as the release publishes them (the one disclosure boundary, which
+    sees the same counts of every plan: shared estates are the same unknowns); without a
+    release (disclosure control off, or a library call) :func:`composition_table`."""
+    if release is None:
+        t = composition_table(dec, threshold)
+        return t.data, t.reasons
+    from ..did.composition import release_key
+
+    years = (dec.year0, dec.year1)
+    data, reasons = [], []
+    for _, i, label, g in _GROUPS:
+        vals, why = {}, {}
+        for col, role in (("antal", "numerator"), ("personer", "denominator")):
+            v, reason = release.cell(*release_key(g, indicator_id, dec.year0, "plan", plan_id, dec.year1, role))
+            vals[col], why[col] = (float("nan") if v is None else v), reason
+        shown = why["antal"] is None and why["personer"] is None and vals["personer"] > 0
+        data.append({"år": years[i], "gruppe": label, **vals,
+                     "andel": vals["antal"] / vals["personer"] if shown else float("nan")})
+        reasons.append({"år": None, "gruppe": None, **why,
+                        "andel": None if shown else (why["antal"] or why["personer"] or "diskretioneret")})
+    return pd.DataFrame(data), pd.DataFrame(reasons)
+
+
 def composition_section(cells: pd.DataFrame, plan_estates: dict[str, int], controls, measure: str, age_band: str,
-                        label_da: str, baseline: int, year: int, threshold: int = 3) -> tuple[str, dict]:
-    """HTML of the section and its figures payload (only released values)."""
+                        label_da: str, baseline: int, year: int, threshold: int = 3, release=None,
+                        indicator_id: str | None = None, plan_id: str | None = None) -> tuple[str, dict]:
+    """HTML of the section and its figures payload (only released values: ``release`` with
+    the ``indicator_id`` and ``plan_id`` it knows the counts by)."""
     from ..did.composition import cohort_estimate, decompose
 
     if not (cells["level"] == "cohort_stayers").any():
         return notice("Ingen beboerkohorte-celler (kør <code>evaluering build</code>).", "warning"), {"available": False}
     dec = decompose(cells, list(plan_estates), measure, age_band, baseline, year)
-    released = composition_table(dec, threshold)
-    data, reasons = released.data, released.reasons
-    any_suppressed = bool(reasons.notna().to_numpy().any())
+    data, reasons = released_counts(dec, release if indicator_id and plan_id else None, indicator_id or "",
+                                    plan_id or "", threshold)
+    any_suppressed = bool(reasons[["antal", "personer", "andel"]].notna().to_numpy().any())
     contrib = {"stay1": dec.stayers, "in": dec.movers_in, "out": dec.movers_out}
     rows = []
     for k, (_, _, label, g) in enumerate(_GROUPS):
@@ -97,19 +125,39 @@ def composition_section(cells: pd.DataFrame, plan_estates: dict[str, int], contr
 
 
 def report_composition(report, measure: str | None = None, age_band: str | None = None,
-                       label_da: str | None = None) -> tuple[str, dict]:
+                       label_da: str | None = None, indicator_id: str | None = None) -> tuple[str, dict]:
     """The section for a yearly report (``report.plan``, ``report.cells``, ``report.year``):
-    the plan's estates against its comparison estates (default: every other estate), the
+    the plan's estates against its comparison estates (:mod:`evaluering.effect_controls`), the
     report's effect outcome, baseline = the year before the plan's start."""
     from .effect_view import EFFECT_AGE_BAND, EFFECT_MEASURE
 
     plan, cells = report.plan, report.cells
     starts = {e.id: (e.start_year or plan.start_year) for e in plan.estates}
-    est_cells = cells[cells["level"] == "estate"]
-    controls = getattr(plan, "comparison_estates", None) or sorted(
-        set(est_cells["area"].astype(str)) - set(starts))
+    from ..effect_controls import comparison_estates
+
+    controls, _ = comparison_estates(plan, cells)     # never another plan's treated estates
     baseline = plan.start_year - 1
     if int(report.year) <= baseline:
         return notice("Beboersammensætning: rapportåret ligger før planens start.", "info"), {"available": False}
     return composition_section(cells, starts, controls, measure or EFFECT_MEASURE, age_band or EFFECT_AGE_BAND,
-                               label_da or "andel 10-17-årige sigtet eller mistænkt", baseline, int(report.year))
+                               label_da or "andel 10-17-årige sigtet eller mistænkt", baseline, int(report.year),
+                               threshold=report.threshold, release=report.release, indicator_id=indicator_id,
+                               plan_id=report.plan.id)
+
+
+def composition_sections(report) -> tuple[str, list[dict]]:
+    """Every composition section of a report (``report.plan``, ``cells``, ``catalogue``,
+    ``release``): one per indicator of :func:`~evaluering.did.composition.composition_indicators`,
+    the list the disclosure release protects."""
+    from ..did.composition import composition_indicators
+
+    out, payload = [], []
+    for ind in composition_indicators(report.plan, report.catalogue, report.cells):
+        html_out, data = report_composition(report, measure=ind.measure, age_band=ind.age_band,
+                                            label_da=ind.label_da.lower() if ind.label_da else ind.id,
+                                            indicator_id=ind.id)
+        out.append(html_out)
+        payload.append({"indicator": ind.id, **data})
+    if not out:
+        return "<p>Ingen udfald at dele op i blivende og flyttende beboere.</p>", payload
+    return "".join(out), payload

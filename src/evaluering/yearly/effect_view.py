@@ -1,15 +1,17 @@
 """Report view of the effect estimate: difference-in-differences against comparison estates.
 
-The outcome is the share of 10-17-year-olds suspected or charged (the plan's first
-criterion); the estimate is two-way fixed effects on estate-year cells, weighted by the
-number of young residents, with CR2 standard errors and Satterthwaite degrees of freedom
+The outcome is the focus area's effect outcome (``effect_outcome`` of its file in
+``domain/focus_areas/``; the share of 10-17-year-olds suspected or charged for the crime
+areas); the estimate is two-way fixed effects on estate-year cells, weighted by the
+population of the outcome, with CR2 standard errors and Satterthwaite degrees of freedom
 (few treated estates); an event study shows the years around the start and tests for
-pre-trends. Beside it: the sensitivity of the event study to parallel-trends violations
-(Rambachan & Roth 2023: the breakdown values under smoothness, M, and relative magnitudes,
-Mbar, for the same target, the mean of the years after the start) and, for the plan, synthetic
-DiD (Arkhangelsky et al. 2021) with its placebo interval and a trajectory plot whose points
-pass the disclosure guard (a year whose treated or weighted comparison count is below the
-threshold is left out).
+pre-trends. The controls are the plan's own comparison estates
+(:mod:`evaluering.effect_controls`), never another plan's treated estates. Beside it: the sensitivity of
+the event study to parallel-trends violations (Rambachan & Roth 2023: the breakdown values under
+smoothness, M, and relative magnitudes, Mbar, for the same target, the mean of the years after the
+start) and, for the plan, synthetic DiD (Arkhangelsky et al. 2021) with its placebo interval
+and a trajectory plot whose points pass the disclosure guard (a year whose treated or weighted
+comparison count is below the threshold is left out).
 """
 
 from __future__ import annotations
@@ -23,10 +25,34 @@ from ..theme import figure_html, new_figure, set_title
 from . import text
 from .html import esc, notice, table
 
-__all__ = ["effect_section", "EFFECT_MEASURE", "EFFECT_AGE_BAND"]
+__all__ = ["effect_section", "effect_outcome", "EFFECT_MEASURE", "EFFECT_AGE_BAND"]
 
+#: the outcome of a plan whose focus area is unknown (the bundled crime delaftale's)
 EFFECT_MEASURE = "sigtet_mistaenkt"
 EFFECT_AGE_BAND = "10-17"
+
+
+def effect_outcome(report) -> dict:
+    """The effect outcome of the report's delaftale: indicator, measure, age band and the
+    Danish labels, from its focus-area file (the crime outcome when the area is unknown)."""
+    try:
+        spec = getattr(report.plan, "focus_area_spec", None)
+    except Exception:   # an unknown focus area name: the default outcome
+        spec = None
+    out = {"indicator": "andel_sigtede_10_17", "measure": EFFECT_MEASURE, "age_band": EFFECT_AGE_BAND,
+           "label_da": "andel af 10-17-årige sigtet eller mistænkt mindst én gang",
+           "title_da": "Event study: andel 10-17-årige sigtet eller mistænkt",
+           "weight_da": "antallet af 10-17-årige"}
+    if spec is not None and spec.effect_outcome:
+        eo = dict(spec.effect_outcome)
+        ind = report.catalogue.get(eo["indicator"])
+        out.update(eo)
+        if ind is not None:
+            out.setdefault("measure", ind.measure)
+            out.setdefault("age_band", ind.age_band)
+            out["measure"], out["age_band"] = eo.get("measure", ind.measure), eo.get("age_band", ind.age_band)
+            out["distribution"] = ind.distribution
+    return out
 
 
 def _pp(x, decimals: int = 2) -> str:
@@ -38,10 +64,28 @@ def effect_section(report) -> tuple[str, dict]:
     """HTML of the effect section and its figures payload."""
     from .. import did
 
+    from ..effect_controls import comparison_estates, own_estates_in_cells
+
     plan = report.plan
     cells = report.cells
+    outcome = effect_outcome(report)
+    measure, age_band = outcome["measure"], outcome["age_band"]
+    if outcome.get("distribution") == "mean":
+        return (notice("Intet effektestimat: udfaldet er et gennemsnit, og effektestimatet er lavet til andele.",
+                       "warning"), {"available": False, "outcome": outcome["indicator"]})
+    own = own_estates_in_cells(plan, cells[(cells["measure"] == measure) & (cells["age_band"] == age_band)])
+    if not own:
+        return (notice(f"Intet effektestimat: der er ingen tælleceller for planens egne afdelinger "
+                       f"({esc(', '.join(plan.estate_ids[:3]))}{' …' if len(plan.estate_ids) > 3 else ''}) "
+                       f"for udfaldet {esc(outcome['label_da'])}. Rapporten viser ikke andre planers data i stedet.",
+                       "warning"), {"available": False, "reason": "no_estate_cells", "outcome": outcome["indicator"]})
+    controls, control_note = comparison_estates(plan, cells)
+    if not controls:
+        return (notice("Intet effektestimat: der er ingen sammenligningsafdelinger uden helhedsplan i data "
+                       f"({esc(control_note)}).", "warning"),
+                {"available": False, "reason": "no_controls", "outcome": outcome["indicator"]})
     try:
-        panel = did.panel_from_cells(cells, EFFECT_MEASURE, EFFECT_AGE_BAND, plan)
+        panel = did.panel_from_cells(cells, measure, age_band, plan, comparison_estates=controls)
     except Exception as err:  # no estate cells: say so instead of failing the report
         return (notice(f"Intet effektestimat: {esc(getattr(err, 'message', str(err)))}", "warning"),
                 {"available": False})
@@ -60,7 +104,7 @@ def effect_section(report) -> tuple[str, dict]:
 
     fig, ax = new_figure((7.5, 4), left=0.10, right=0.97, bottom=0.13, top=0.90)
     ev.plot(ax=ax)
-    set_title(ax, "Event study: andel 10-17-årige sigtet eller mistænkt")
+    set_title(ax, outcome["title_da"])
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(100 * v, 1)))
     ax.set_ylabel("forskel i procentpoint")
     t = ev.tidy()
@@ -97,10 +141,11 @@ def effect_section(report) -> tuple[str, dict]:
                     f"{fmt.number(pre_p, 2)})." if pre_p >= 0.05 else
                     " Advarsel: førperioderne tyder på forskellige tendenser allerede før planstart (p = "
                     f"{fmt.number(pre_p, 2)}); estimatet skal læses med forsigtighed.")
-    out = [f"<p>Udfald: andel af 10-17-årige sigtet eller mistænkt mindst én gang. Helhedsplanens "
-           f"{n_treated} afdelinger (start {plan.start_year}) mod {n_control} afdelinger uden plan, "
+    out = [f"<p>Udfald: {esc(outcome['label_da'])}. Helhedsplanens "
+           f"{n_treated} afdelinger (start {plan.start_year}) mod {n_control} afdelinger uden plan "
+           f"({esc(control_note)}), "
            f"{int(panel['time'].min())}–{int(panel['time'].max())}; to-vejs faste effekter for afdeling og år, "
-           f"vægtet med antallet af 10-17-årige.</p>",
+           f"vægtet med {esc(outcome['weight_da'])}.</p>",
            table(["", "Værdi"], rows, caption="Effektestimat (difference-in-differences)", numeric_cols=(1,)),
            f"<p><b>Konklusion:</b> {esc(verdict)}{esc(pre_text)}</p>",
            fig_html,
@@ -108,18 +153,28 @@ def effect_section(report) -> tuple[str, dict]:
     honest_html, honest_payload = _honest_part(ev)
     sdid_html, sdid_payload = _synthdid_part(report, panel)
     out[4:4] = [honest_html, sdid_html]
-    payload = {"available": True, "estimator": "twfe", "honest": honest_payload.get("smoothness", honest_payload),
+    payload = {"available": True, "outcome": outcome["indicator"], "measure": measure,
+               "comparison_estates": controls, "estimator": "twfe",
+               "honest": honest_payload.get("smoothness", honest_payload),
                "honest_relative_magnitude": honest_payload.get("relative_magnitude", {"available": False}),
                "synthdid": sdid_payload, "vcov": res.vcov, "att": res.to_dict(),
                "event_study": ev.to_dict(), "n_treated_units": int(n_treated), "n_control_units": int(n_control)}
     truth_file = report.project_root / "data" / "raw" / "synthetic" / "truth.json"
     if report.synthetic and truth_file.is_file():
         truth = json.loads(truth_file.read_text(encoding="utf-8"))
-        if truth.get("effect", {}).get("measure") == EFFECT_MEASURE and "effect_pp" in truth:
+        true_pp = None
+        per_plan = (truth.get("effects") or {}).get(plan.id) or {}
+        if measure in per_plan:   # {plan: {measure: effect}}; a share difference (0-1) or pp
+            v = float(per_plan[measure])
+            true_pp = 100 * v if abs(v) < 1 else v
+        elif truth.get("effect", {}).get("measure") == measure and "effect_pp" in truth \
+                and truth.get("plan", plan.id) == plan.id:
+            true_pp = truth["effect_pp"]
+        if true_pp is not None:
             out.insert(3, notice(
-                f"<b>Syntetiske data:</b> effekten er lagt ind i data: {fmt.signed(truth['effect_pp'], 1)} "
+                f"<b>Syntetiske data:</b> effekten er lagt ind i data: {fmt.signed(true_pp, 1)} "
                 f"procentpoint fra {plan.start_year}. Estimatet bør ligge tæt på den.", "synthetic"))
-            payload["true_effect_pp"] = truth["effect_pp"]
+            payload["true_effect_pp"] = true_pp
     return "".join(out), payload
 
 

@@ -15,7 +15,8 @@ from . import text
 
 __all__ = ["YearlyReport", "Section", "REPORT_INDICATORS"]
 
-#: indicators every report shows, in this order (plus those the plan's criteria use)
+#: indicators a report shows when the plan names no known focus area (else the focus area's
+#: ``shown_indicators``), in this order, plus those the plan's criteria use
 REPORT_INDICATORS = ("andel_sigtede_10_17", "sigtelser_15plus", "sigtede_15plus", "afgoerelser_15plus")
 
 #: the first year the trends show
@@ -126,7 +127,12 @@ class YearlyReport:
     @cached_property
     def indicator_ids(self) -> list[str]:
         """The indicators shown: the standard ones with data plus those criteria use."""
-        ids = [i for i in REPORT_INDICATORS if i in self.catalogue]
+        try:
+            spec = self.plan.focus_area_spec if len(self.plan.focus_areas) == 1 else None
+        except Exception:   # an unknown focus area name: the default indicators
+            spec = None
+        shown = spec.shown_indicators if spec is not None else REPORT_INDICATORS
+        ids = [i for i in shown if i in self.catalogue]
         for c in self.plan.section("criteria", []) or []:
             ind = c.get("indicator") if isinstance(c, dict) else None
             if ind and ind not in ids and ind in self.catalogue:
@@ -424,9 +430,9 @@ class YearlyReport:
 
     def composition(self) -> Section:
         """Effect or change of who lives there: cohort estimate and stayers/movers decomposition."""
-        from .composition_view import report_composition
+        from .composition_view import composition_sections
 
-        html_out, self.payload["composition"] = report_composition(self)
+        html_out, self.payload["composition"] = composition_sections(self)
         return Section(html_out)
 
     def printed_checks(self) -> Section:
@@ -471,7 +477,12 @@ class YearlyReport:
 
     def methods(self) -> Section:
         """Data and methods, with the caveat on moving in and out."""
-        return Section(text.methods_html(self.threshold)
+        try:
+            specs = self.plan.focus_area_specs()
+        except Exception:   # an unknown focus area name: the default sources text
+            specs = []
+        sources = [spec.text("sources") for spec in specs if spec.text("sources")]
+        return Section(text.methods_html(self.threshold, sources or None)
                        + h.notice(f"<b>Forbehold om flytninger.</b> {h.esc(text.MOVING_CAVEAT)}", "warning"))
 
     def provenance(self) -> Section:

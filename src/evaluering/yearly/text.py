@@ -17,10 +17,10 @@ SYNTHETIC_BANNER = (
 
 MOVING_CAVEAT = (
     "En ændring på områdeniveau blander indsatsens effekt med ændringer i, hvem "
-    "der bor i området. Når familier flytter ind og ud, ændres andelen af sigtede unge, "
-    "også uden at nogen ung har ændret adfærd. Et effektestimat på områdeniveau siger derfor, "
+    "der bor i området. Når beboere flytter ind og ud, ændres områdets tal, også uden at "
+    "nogen beboer har ændret sig. Et effektestimat på områdeniveau siger derfor, "
     "om området har udviklet sig anderledes end sammenligningsområderne, ikke alene om "
-    "indsatsen har virket for de unge, der boede der. En analyse af et fast beboerpanel "
+    "indsatsen har virket for dem, der boede der. En analyse af et fast beboerpanel "
     "(kohorte) kan skille de to ting ad."
 )
 
@@ -34,8 +34,12 @@ STATUS_EXPLANATION = (
 )
 
 
-def methods_html(threshold: int) -> str:
-    """The data-and-methods section."""
+def methods_html(threshold: int, sources: list[str] | None = None) -> str:
+    """The data-and-methods section; ``sources`` are the focus areas' source texts
+    (``texts.sources`` of ``domain/focus_areas/*.yaml``), the crime delaftale's by default."""
+    import html as _html
+
+    kilder = " ".join(_html.escape(s) for s in sources) if sources else _CRIME_SOURCES
     return f"""
 <p><b>Tælleceller.</b> Alle tal beregnes fra tælleceller: antal (tæller) og befolkning
 (nævner) pr. område, år, aldersgruppe og køn. En rate eller andel for et område er summen af
@@ -53,7 +57,7 @@ siger hvilken. Hvor et trykt gennemsnit afviger fra det, der kan beregnes af de 
 årstal, vises begge, og afvigelsen markeres.</p>
 <p><b>Effektestimat.</b> Difference-in-differences på boligafdelingsniveau: helhedsplanens
 afdelinger sammenlignes med afdelinger uden plan før og efter planstart (to-vejs faste
-effekter for afdeling og år, vægtet med antallet af unge). Med få behandlede afdelinger er
+effekter for afdeling og år, vægtet med udfaldets befolkning). Med få behandlede afdelinger er
 almindelige klyngerobuste standardfejl for små; rapporten bruger CR2 (Bell-McCaffrey) med
 Satterthwaite-frihedsgrader og viser et event study med førperiode-test for parallelle
 tendenser.</p>
@@ -61,12 +65,15 @@ tendenser.</p>
 {threshold} eller en andel beregnet af et sådant antal; hvor et tal er undertrykt, står
 årsagen (fx "&lt; {threshold}" eller "diskretioneret") i stedet for tallet. Sekundær
 undertrykkelse sikrer, at et undertrykt tal ikke kan regnes ud fra totaler.</p>
-<p><b>Kilder.</b> BL-tal 2016, Danmarks Statistik (sigtelser, sigtede og afgørelser pr. 1.000
+<p><b>Kilder.</b> {kilder}</p>
+"""
+
+
+_CRIME_SOURCES = """BL-tal 2016, Danmarks Statistik (sigtelser, sigtede og afgørelser pr. 1.000
 personer på 15 år og derover); Landsbyggefonden, Boligsociale Data, indikator 6 (andel af
 10-17-årige sigtet mindst én gang); SSP-sekretariatets log; helhedsplanernes aktivitetslogs.
 "Sigtet" for 10-17-årige omfatter mistænkte: børn på 10-14 år kan ikke sigtes og
-registreres som mistænkte.</p>
-"""
+registreres som mistænkte."""
 
 #: the effect section's explanation of the sensitivity analysis (Rambachan & Roth 2023)
 HONEST_EXPLANATION = (
