@@ -462,6 +462,28 @@ def _merge_survey(cells: pd.DataFrame, plan, synthetic: bool, notes: list[str]):
     return merged, added
 
 
+def own_cells(plan, cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells a plan's evaluation reads: its own estates, parts and plan, and the
+    comparison levels (municipality, region, public housing, country); never another plan's
+    areas (a cells file of several plans holds them all) nor the resident-panel levels.
+
+    >>> c = pd.DataFrame({"level": ["plan", "plan", "estate", "country"], "area": ["p", "q", "E9", "DK"]})
+    >>> from types import SimpleNamespace as NS
+    >>> own_cells(NS(id="p", estate_ids=["E1"], parts=[]), c)["area"].tolist()
+    ['p', 'DK']
+    """
+    level = cells["level"].astype(str)
+    area = cells["area"].astype(str)
+    keep = ((level == "plan") & (area == str(plan.id))) \
+        | ((level == "estate") & area.isin([str(e) for e in plan.estate_ids])) \
+        | ((level == "plan_part") & area.isin([str(p.id) for p in plan.parts])) \
+        | level.isin(["municipality", "region", "public_housing", "country"])
+    keep = keep.to_numpy(dtype=bool, na_value=False) if hasattr(keep, "to_numpy") else keep
+    if keep.all():
+        return cells
+    return cells[keep].reset_index(drop=True)
+
+
 def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
              logs: dict | None = None, *, as_of: dt.date | None = None,
              conf: float = 0.95) -> "PlanEvaluation":
@@ -493,6 +515,7 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
         published = load_published(pdir, plan=plan) if pdir is not None else Published.empty()
     elif isinstance(published, pd.DataFrame):
         published = Published(values=published, printed_averages=Published.empty().printed_averages)
+    cells = own_cells(plan, cells)
     areas = plan.focus_areas
     by_area = logs is not None and set(logs) and set(logs) <= {a.id for a in areas} and len(areas) > 1
     cache: dict = {}

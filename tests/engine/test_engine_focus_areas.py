@@ -130,7 +130,7 @@ def test_a_fifth_focus_area_from_data_files_only(tmp_path):
 
     base = YearlyReport(plan=plan, year=2020, cells=c, published=Published.empty(), project_root=tmp_path)
     report = PlanReport(base=base)
-    summary = report.board_summary().html
+    summary = report.board().html
     assert "Grøn omstilling" in summary and "G1" in summary
     section = report.focus_area_sections().html
     assert "Indsatsområdet måles på affaldssorteringen." in section

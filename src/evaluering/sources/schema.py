@@ -842,10 +842,7 @@ def parse_table(raw: RawTable, schema: Schema, collect: bool = False, limit: int
             check(frame, ctx)
     col.done()
     frame.attrs["source"] = str(raw.path)
-    # an array, not a list: pandas deep-copies ``attrs`` on every operation on the frame
-    import numpy as np
-
-    frame.attrs["lines"] = np.asarray(raw.lines, dtype=np.int64)
+    frame.attrs["lines"] = list(raw.lines)
     frame.attrs["kind"] = schema.kind
     return frame
 

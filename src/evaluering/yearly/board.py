@@ -202,6 +202,7 @@ def board_summary(areas: list[AreaPeriod], mode: str = "aarlig") -> tuple[str, d
     out = [f'<div class="ev-board ev-page-after">',
            f"<p><b>{MODE_TITLES.get(mode, 'Årsrapport')} {year}</b>"
            + (f" for planperioden {years[0]}–{years[-1]}" if mode != "aarlig" else "")
+           + (f" ({esc(', '.join(a.name for a in areas))})" if any(a.name for a in areas) else "")
            + f": {len(items['criteria'])} succeskriterier ({esc(counts_text(crit_counts))}); "
            f"{n_goals} aktivitetsmål ({esc(counts_text(goal_counts))}).</p>"]
     if mode in ("slut", "midtvejs"):

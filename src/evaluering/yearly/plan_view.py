@@ -9,7 +9,7 @@ status), one section per focus area, the budget across the areas with the >= 25 
 co-financing check, the area criteria in detail, printed checks, methods, provenance.
 
 >>> report = PlanReport.load("aalborg-oest", 2020)      # doctest: +SKIP
->>> report.board_summary()                              # doctest: +SKIP
+>>> report.board()                                      # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -173,10 +173,24 @@ class YearlyReport:
         (today's plans: one delaftale), each judged for every year of the period."""
         from .period import area_period
 
-        area = area_period(self.plan.focus_area or self.plan.name, self.evaluation, self.logs, self.threshold,
-                           key=self.plan.id)
-        area.extra["qualitative"] = self.qualitative_log
-        return [area]
+        ev = self.evaluation
+        parts = getattr(ev, "focus_areas", None)
+        if parts is None:           # an Evaluation of one delaftale
+            area = area_period(self.plan.focus_area or self.plan.name, ev, self.logs, self.threshold,
+                               key=self.plan.id)
+            area.extra["qualitative"] = self.qualitative_log
+            return [area]
+        from ..evaluation import load_logs
+
+        out = []
+        for i, area_ev in enumerate(parts):       # a PlanEvaluation: one AreaPeriod per delaftale
+            d = area_ev.delaftale
+            logs = self.logs if len(parts) == 1 else load_logs(self.plan.for_focus_area(i))[0]
+            area = area_period(d.focus_area or d.name or self.plan.name, area_ev, logs, self.threshold,
+                               key=self.plan.id if len(parts) == 1 else f"{self.plan.id}/{d.id}")
+            area.extra["qualitative"] = self.qualitative_log
+            out.append(area)
+        return out
 
     @cached_property
     def release(self):

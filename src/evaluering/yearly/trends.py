@@ -235,6 +235,7 @@ def trend_table(series: pd.DataFrame, indicator, plan, first_year: int, last_yea
     if count_rows:
         out.append(table(["Antal bag tallene", *map(str, years)], count_rows,
                          numeric_cols=range(1, len(years) + 1),
+                         cls="ev-table" + (" ev-landscape" if len(years) > 8 else ""),   # as the period table
                          caption="Tællere og nævnere for helhedsplanens områder (* nævner udledt af trykt andel og antal; "
                                  f"{legend(kinds_used or ('computed',))})"))
     if any_suppressed:
