@@ -36,8 +36,10 @@ def panel_from_cells(cells: pd.DataFrame, measure: str, age_band: str, plan,
 
     Returns ``unit`` (estate id), ``time`` (year), ``start`` (the plan's start year for its
     estates, honouring ``Estate.start_year``; 0 for comparison estates), ``count`` and
-    ``population`` (summed over sex). ``comparison_estates`` (default: the plan's
-    ``comparison_estates``, else every other estate in the cells) selects the controls.
+    ``population`` (summed over sex). ``comparison_estates`` (default: the plan's own
+    controls, :func:`evaluering.effect_controls.comparison_estates`, never another plan's
+    treated estates; for a plan-like object without data paths every other estate) selects
+    the controls.
 
     >>> from types import SimpleNamespace as NS
     >>> plan = NS(start_year=2017, comparison_estates=None,
@@ -62,6 +64,10 @@ def panel_from_cells(cells: pd.DataFrame, measure: str, age_band: str, plan,
     starts = {e.id: (e.start_year if getattr(e, "start_year", None) else plan.start_year) for e in plan.estates}
     if comparison_estates is None:
         comparison_estates = getattr(plan, "comparison_estates", None)
+    if comparison_estates is None and hasattr(plan, "estate_ids") and hasattr(plan, "data_path"):
+        from ..effect_controls import comparison_estates as plan_controls
+
+        comparison_estates = plan_controls(plan, cells)[0]    # never another plan's treated estates
     areas = sel["area"].astype(str)
     if comparison_estates is not None:
         sel = sel[areas.isin(starts) | areas.isin([str(x) for x in comparison_estates])]
