@@ -14,6 +14,8 @@ so it is the same for the same inputs).
 True
 >>> 'data-page="afsnit-1">3<' in with_page_numbers(out, {"1. Sammenfatning": 3})
 True
+>>> 'data-page="afsnit-2">4<' in with_page_numbers(out, {"2. Data & metode2. Data": 4})
+True
 """
 
 from __future__ import annotations
@@ -84,7 +86,15 @@ def with_page_numbers(html: str, pages: dict[str, int]) -> str:
     by_key = {}
     for title, page in pages.items():
         by_key.setdefault(_key(title), page)
-    by_id = {i: by_key.get(_key(t)) for i, t in headings(html)}
+
+    def page_of(title: str):
+        key = _key(title)
+        if key in by_key:
+            return by_key[key]
+        # Chromium's outline sometimes repeats a long heading's text ("2.3 X2.3 X"): a prefix match
+        return next((pg for k, pg in by_key.items() if k.startswith(key)), None)
+
+    by_id = {i: page_of(t) for i, t in headings(html)}
 
     def fill(m: re.Match) -> str:
         page = by_id.get(m.group(1))
