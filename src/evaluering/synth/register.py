@@ -4,9 +4,12 @@ The generator simulates the residents of the plan's estates and of comparison es
 by year (ageing, moving out, moving between estates, moving in), then draws who is
 suspected or charged (mistanke / sigtelse) and the decisions (afgørelser), calibrated to the
 profile (:mod:`evaluering.synth.profiles`). Years with published figures are *pinned*: the
-count of persons is ``round(published rate x population)`` in that area-year, so the
-synthetic 2015 plan area has exactly 24 suspected/charged 10-17-year-olds when it has about
-570 of them. Other years are random draws around the profile's levels.
+count of persons is the one nearest ``published rate x population`` that rounds to the
+published rate, so the synthetic 2015 plan area has exactly 24 suspected/charged
+10-17-year-olds among 565-578 of them. Where no count of the simulated population rounds to
+the published rate (2,5 % of 573 is 14 = 2,4 % or 15 = 2,6 %), the ages of that year's
+newcomers to the plan estates are redrawn until the nearest population that allows it is
+reached (newcomers have no earlier records, so every history stays consistent). Other years are random draws around the profile's levels.
 
 Known effect: from the plan's start year on, the yearly probability that a 10-17-year-old in
 a plan estate is suspected or charged is lower by ``profile.effect_pp`` percentage points.
@@ -32,7 +35,7 @@ from .profiles import COMPARISON_MUNICIPALITIES, PROFILES, Profile
 
 __all__ = ["generate_register", "estate_table", "GENERATOR_VERSION", "YOUTH_LAWS", "LAW_CODES", "KIND_CODES"]
 
-GENERATOR_VERSION = "register-2"
+GENERATOR_VERSION = "register-3"
 LAW_CODES = ("straffeloven", "vaabenloven", "euforiserende_stoffer", "anden")
 YOUTH_LAWS = ("straffeloven", "vaabenloven", "euforiserende_stoffer")
 KIND_CODES = ("mistanke", "sigtelse", "afgoerelse")
@@ -116,13 +119,72 @@ def synthetic_plans(plans_dir: str | Path | None = None, first: str = "aalborg-o
     return out
 
 
+def _share_rounds_to(k: int, n: int, share: float) -> bool:
+    """Whether ``k`` of ``n`` is ``share`` per cent at the published precision (one decimal)."""
+    return n > 0 and round(100 * k / n, 1) == share
+
+
+def pinned_count(n: int, share: float, count: int | None = None) -> int | None:
+    """The count of ``n`` persons that is ``share`` per cent at one decimal, nearest to
+    ``share x n`` (the published ``count`` if given); ``None`` when no integer is.
+
+    >>> pinned_count(571, 4.2, 24), pinned_count(573, 2.5), pinned_count(560, 2.5)
+    (24, None, 14)
+    """
+    if count is not None:
+        return count if _share_rounds_to(count, n, share) else None
+    k0 = int(round(share * n / 100))
+    for k in sorted(range(max(k0 - 2, 0), k0 + 3), key=lambda k: (abs(k - share * n / 100), k)):
+        if _share_rounds_to(k, n, share):
+            return k
+    return None
+
+
+def _feasible_population(n: int, share: float, count: int | None) -> int:
+    """The population nearest to ``n`` for which :func:`pinned_count` exists."""
+    for d in range(0, n):
+        for m in (n - d, n + d):
+            if m > 0 and pinned_count(m, share, count) is not None:
+                return m
+    raise ValueError(f"no population gives {share} % with count {count}")
+
+
+def _calibrate_youth(rng, year: int, est: np.ndarray, birth: np.ndarray, new: np.ndarray,
+                     in_plan: np.ndarray, target) -> np.ndarray:
+    """Redraw newcomers' ages so that the plan area has a population of 10-17-year-olds on
+    1 January of ``year`` at which the published share is attainable (``target(n)``).
+
+    Only persons moving in that year change (they have no earlier records), so every
+    person's history stays consistent; youth newcomers become 18-49 or the reverse.
+    """
+    age = year - birth
+    youth = (age >= 10) & (age <= 17)
+    here = in_plan[est]
+    n = int((youth & here).sum())
+    want = target(n)
+    if want == n:
+        return birth
+    birth = birth.copy()
+    if want < n:
+        cand = np.flatnonzero(youth & here & new)
+        pick = cand[rng.permutation(len(cand))[: n - want]]
+        birth[pick] = year - rng.integers(18, 50, len(pick))
+    else:
+        cand = np.flatnonzero(~youth & here & new & (age >= 18) & (age <= 49))
+        pick = cand[rng.permutation(len(cand))[: want - n]]
+        birth[pick] = year - rng.integers(10, 18, len(pick))
+    return birth
+
+
 def _simulate_population(rng, sizes: np.ndarray, years, leave_effect: np.ndarray | None = None,
-                         start: np.ndarray | None = None, stats: dict | None = None) -> pd.DataFrame:
+                         start: np.ndarray | None = None, stats: dict | None = None,
+                         calibrate=None) -> pd.DataFrame:
     """Person-year records (residence on 1 January) of a closed set of estates.
 
     ``leave_effect`` (per estate, a probability) lowers the yearly probability of leaving the
     estate (moving out or to another estate) from the estate's ``start`` year on; ``stats``
     gets the realised effect (``fraflyttere``: treated transitions, changed by the effect).
+    ``calibrate(year, est, birth, new)`` may redraw the newcomers' birth years of a year.
     """
     n_est = len(sizes)
     next_id = 1_000_001
@@ -167,6 +229,10 @@ def _simulate_population(rng, sizes: np.ndarray, years, leave_effect: np.ndarray
             est = np.concatenate([est, np.repeat(np.arange(n_est), need)])
             birth = np.concatenate([birth, (y + 1) - new_age])
             sex = np.concatenate([sex, rng.integers(0, 2, n_new)])
+        if calibrate is not None:
+            new = np.zeros(len(pid), dtype=bool)
+            new[len(pid) - n_new:] = True
+            birth = calibrate(y + 1, est, birth, new)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -229,7 +295,16 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
     leave = np.array([effects_of.get(pid, {}).get("fraflyttere", 0.0) / 100 if pid else 0.0 for pid in plan_of])
     leave_stats: dict = {}
 
-    pop = _simulate_population(rng, sizes, years, leave_effect=leave, start=start, stats=leave_stats)
+    pinned = {yy: (prof.youth_share_plan[yy], prof.youth_count_plan.get(yy)) for yy in prof.youth_share_plan_pinned}
+
+    def calibrate(year, est, birth, new):
+        if year not in pinned:
+            return birth
+        return _calibrate_youth(rng, year, est, birth, new, in_plan,
+                                lambda n: _feasible_population(n, *pinned[year]))
+
+    pop = _simulate_population(rng, sizes, years, leave_effect=leave, start=start, stats=leave_stats,
+                               calibrate=calibrate)
     pop["age"] = pop["year"] - pop["birth_year"]
     e = pop["estate"].to_numpy()
     y = pop["year"].to_numpy()
@@ -260,7 +335,9 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
     pinned_youth = {}
     for yy in prof.youth_share_plan_pinned:
         sel = np.flatnonzero(youth & plan_row & (y == yy))
-        k = prof.youth_count_plan.get(yy, int(round(prof.youth_share_plan[yy] / 100.0 * len(sel))))
+        k = pinned_count(len(sel), *pinned[yy])
+        if k is None:       # the first year has no newcomers to calibrate with
+            k = prof.youth_count_plan.get(yy, int(round(prof.youth_share_plan[yy] / 100.0 * len(sel))))
         flag[sel] = False
         flag[sel[np.argsort(u[sel], kind="stable")[:k]]] = True
         y0[sel] = flag[sel]
