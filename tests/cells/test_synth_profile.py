@@ -126,3 +126,19 @@ def test_aggregate_populations_realistic():
     assert 17_000 < pop["municipality"] < 23_000          # ~9-10 % of ~207,000
     assert 90_000 < pop["public_housing"] < 110_000
     assert 500_000 < pop["country"] < 600_000
+
+
+@pytest.mark.parametrize("seed", [7, 11, 2024])
+def test_pinned_youth_shares_hold_for_any_seed(seed):
+    """The published shares are met by construction, not by a lucky seed: for every pinned
+    year the count of the plan area's 10-17-year-olds rounds to the published share (and
+    2015 has the published 24 persons)."""
+    from evaluering.synth.profiles import PROFILES
+
+    prof = PROFILES["aalborg-oest"]
+    pinned = generate_register("aalborg-oest", seed=seed)["truth"]["pinned"]["sigtet_mistaenkt_10_17_plan"]
+    assert sorted(int(y) for y in pinned) == sorted(prof.youth_share_plan_pinned)
+    for year, p in pinned.items():
+        share = round(100 * p["suspected_or_charged"] / p["persons_10_17"], 1)
+        assert share == prof.youth_share_plan[int(year)], (seed, year, p)
+    assert pinned["2015"]["suspected_or_charged"] == 24
