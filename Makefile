@@ -38,7 +38,9 @@ data: $(STAMP)
 report: data chromium
 	$(BIN)/evaluering batch --year $(YEAR) $(if $(PLAN),--plans $(PLAN))
 
-test: $(STAMP) chromium
+# the bundled data first: the tests on the bundled plans (CS with covariates, synthdid, the
+# effect notebook, the report marks) run on it instead of being skipped
+test: data chromium
 	$(BIN)/python -m pytest
 
 # JupyterLab on the project's kernel ("Python (evaluering)", installed by setup); the

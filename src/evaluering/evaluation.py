@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .releasable import Releasable
+
 __all__ = ["Evaluation", "PlanEvaluation", "evaluate", "load_cells", "load_logs", "log_kinds", "render_html",
            "SYNTHETIC_LABEL", "LOG_KEYS"]
 
@@ -134,7 +136,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Evaluation(Releasable):
     """The evaluation of one plan in one report year (read-only).
 
     ``criteria``, ``activities``, ``printed_checks`` are DataFrames, ``budget`` a dict,
@@ -172,19 +174,6 @@ class Evaluation:
         """The series of one indicator (optionally only some levels)."""
         s = self.series[indicator_id]
         return s if levels is None else s[s["level"].isin(levels)].reset_index(drop=True)
-
-    def released(self, threshold: int = 3, release=None):
-        """The :class:`~evaluering.disclosure.release.Release` the outputs of this evaluation
-        read: ``release`` when given (a project-wide one, :func:`~evaluering.disclosure.release.release_for_plans`),
-        else one made for this plan alone (cached per threshold)."""
-        if release is not None:
-            return release
-        cache = self.__dict__.setdefault("_releases", {})
-        if threshold not in cache:
-            from .disclosure.release import release_evaluations
-
-            cache[threshold] = release_evaluations([self], self.year, threshold=threshold)
-        return cache[threshold]
 
     def suppressed_criteria(self, threshold: int = 3, release=None) -> pd.DataFrame:
         """:attr:`criteria` as released (:meth:`evaluering.disclosure.release.Release.criteria`):

@@ -22,11 +22,13 @@ from typing import Any
 
 import pandas as pd
 
+from .releasable import Releasable
+
 __all__ = ["PlanEvaluation"]
 
 
 @dataclass(frozen=True)
-class PlanEvaluation:
+class PlanEvaluation(Releasable):
     """The evaluation of one plan in one report year (read-only)."""
 
     plan: Any
@@ -50,18 +52,6 @@ class PlanEvaluation:
             if ev.delaftale.id == which:
                 return ev
         raise KeyError(f"unknown delaftale '{which}' (known: {', '.join(e.delaftale.id for e in self.focus_areas)})")
-
-    def released(self, threshold: int = 3, release=None):
-        """The :class:`~evaluering.disclosure.release.Release` every delaftale's outputs read:
-        ``release`` when given, else one made for this plan alone (cached per threshold)."""
-        if release is not None:
-            return release
-        cache = self.__dict__.setdefault("_releases", {})
-        if threshold not in cache:
-            from .disclosure.release import release_evaluations
-
-            cache[threshold] = release_evaluations([self], self.year, threshold=threshold)
-        return cache[threshold]
 
     def _rel(self, threshold, release):
         return self.released(threshold, release) if threshold and threshold > 1 else None

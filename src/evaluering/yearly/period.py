@@ -31,11 +31,11 @@ from typing import Any
 import pandas as pd
 
 from .. import fmt
-from .html import Cell, esc, table
+from .html import Cell, esc, notice, table
 
 __all__ = ["MODES", "MODE_TITLES", "AreaPeriod", "default_mode", "check_mode", "mode_rule",
            "period_years", "midpoint_year", "area_period", "period_rows", "period_table",
-           "goal_tally"]
+           "goal_tally", "period_section"]
 
 #: mode -> the report's Danish name
 MODE_TITLES = {"aarlig": "Årsrapport", "midtvejs": "Midtvejsevaluering", "slut": "Slutevaluering"}
@@ -280,3 +280,27 @@ def period_table(areas: list[AreaPeriod], mode: str = "aarlig") -> str:
     cls = "ev-table ev-period" + (" ev-landscape" if len(years) > 8 else "")
     head = (["Indsatsområde"] if several else []) + ["Succeskriterium (K) eller aktivitetsmål (A)"]
     return table([*head, *map(str, years), last_label], rows, caption=caption, cls=cls)
+
+
+_INTROS = {"slut": "Slutevalueringen samler hele planperioden: ",
+           "midtvejs": "Midtvejsevalueringen samler planperioden indtil nu: "}
+
+
+def period_section(areas: list[AreaPeriod], plan, year: int, mode: str, rules: list[str],
+                   synthetic: bool, payload: dict) -> str:
+    """The HTML of the plan-period section over ``areas`` (one delaftale or all of a plan's):
+    intro, :func:`period_table`, the report-mode rule, the counting ``rules`` (HTML) and the
+    synthetic-data notice; sets ``payload["period"]``."""
+    payload["period"] = {"mode": mode, "years": sorted({y for a in areas for y in a.years}),
+                         "rows": period_rows(areas)}
+    scope = " i hvert indsatsområde" if len(areas) > 1 else ""
+    out = [f"<p>{_INTROS.get(mode, '')}status for hvert succeskriterium og aktivitetsmål{scope} i hvert år af "
+           f"planperioden op til {year}. Sidste kolonne: succeskriteriernes status i det seneste år og, for "
+           "aktivitetsmålene, i hvor mange af de år, der kunne vurderes, målet blev nået.</p>",
+           period_table(areas, mode),
+           f'<p class="ev-rules"><small><b>Rapporttype.</b> {esc(mode_rule(plan))}</small></p>',
+           *rules]
+    if synthetic:
+        out.append(notice("<b>Syntetiske data og eksempellogs:</b> årene efter de offentliggjorte tal er "
+                          "syntetiske, og aktivitetslogs er opdigtede eksempler.", "synthetic"))
+    return "".join(out)

@@ -180,24 +180,11 @@ class PlanReport:
         """The plan period at a glance: every criterion and activity goal of every delaftale
         in every year."""
         from .activities_view import counting_rules
-        from .period import mode_rule, period_rows, period_table
+        from .period import period_section
 
-        rows = period_rows(self.areas)
-        self.payload["period"] = {"mode": self.mode, "years": sorted({y for a in self.areas for y in a.years}),
-                                  "rows": rows}
-        intro = {"slut": "Slutevalueringen samler hele planperioden: ",
-                 "midtvejs": "Midtvejsevalueringen samler planperioden indtil nu: "}.get(self.mode, "")
-        out = [f"<p>{intro}status for hvert succeskriterium og aktivitetsmål i hvert indsatsområde i hvert år af "
-               f"planperioden op til {self.year}. Sidste kolonne: succeskriteriernes status i det seneste år og, for "
-               "aktivitetsmålene, i hvor mange af de år, der kunne vurderes, målet blev nået.</p>",
-               period_table(self.areas, self.mode),
-               f'<p class="ev-rules"><small><b>Rapporttype.</b> {h.esc(mode_rule(self.plan))}</small></p>']
-        for r in self.area_reports:
-            out.append(counting_rules(r.plan, r.logs, compact=True))
-        if self.synthetic:
-            out.append(h.notice("<b>Syntetiske data og eksempellogs:</b> årene efter de offentliggjorte tal er "
-                                "syntetiske, og aktivitetslogs er opdigtede eksempler.", "synthetic"))
-        return Section("".join(out))
+        return Section(period_section(self.areas, self.plan, self.year, self.mode,
+                                      [counting_rules(r.plan, r.logs, compact=True) for r in self.area_reports],
+                                      self.synthetic, self.payload))
 
     def focus_area_sections(self) -> Section:
         """One section per focus area (criteria, indicators, target paths, activities,

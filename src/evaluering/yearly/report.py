@@ -268,23 +268,11 @@ class YearlyReport:
     def period(self) -> Section:
         """The plan period at a glance: every criterion and activity goal in every year."""
         from .activities_view import counting_rules
-        from .period import mode_rule, period_rows, period_table
+        from .period import period_section
 
-        rows = period_rows(self.areas)
-        self.payload["period"] = {"mode": self.mode, "years": sorted({y for a in self.areas for y in a.years}),
-                                  "rows": rows}
-        intro = {"slut": "Slutevalueringen samler hele planperioden: ",
-                 "midtvejs": "Midtvejsevalueringen samler planperioden indtil nu: "}.get(self.mode, "")
-        out = [f"<p>{intro}status for hvert succeskriterium og aktivitetsmål i hvert år af planperioden op til "
-               f"{self.year}. Sidste kolonne: succeskriteriernes status i det seneste år og, for aktivitetsmålene, "
-               "i hvor mange af de år, der kunne vurderes, målet blev nået.</p>",
-               period_table(self.areas, self.mode),
-               f'<p class="ev-rules"><small><b>Rapporttype.</b> {h.esc(mode_rule(self.plan))}</small></p>',
-               counting_rules(self.plan, self.logs, compact=True)]
-        if self.synthetic:
-            out.append(h.notice("<b>Syntetiske data og eksempellogs:</b> årene efter de offentliggjorte tal er "
-                                "syntetiske, og aktivitetslogs er opdigtede eksempler.", "synthetic"))
-        return Section("".join(out))
+        return Section(period_section(self.areas, self.plan, self.year, self.mode,
+                                      [counting_rules(self.plan, self.logs, compact=True)],
+                                      self.synthetic, self.payload))
 
     def _suppressed_series(self, indicator_id: str):
         """The trend rows of one indicator after disclosure control (estates never shown)."""
