@@ -182,9 +182,10 @@ class PlanReport:
         from .activities_view import counting_rules
         from .period import period_section
 
-        return Section(period_section(self.areas, self.plan, self.year, self.mode,
-                                      [counting_rules(r.plan, r.logs, compact=True) for r in self.area_reports],
-                                      self.synthetic, self.payload))
+        # the counting rules once each (delaftaler with the same kinds of logs share them)
+        rules = list(dict.fromkeys(counting_rules(r.plan, r.logs, compact=True) for r in self.area_reports))
+        return Section(period_section(self.areas, self.plan, self.year, self.mode, rules, self.synthetic,
+                                      self.payload))
 
     def focus_area_sections(self) -> Section:
         """One section per focus area (criteria, indicators, target paths, activities,

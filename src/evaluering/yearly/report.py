@@ -162,10 +162,21 @@ class YearlyReport:
         return read_qualitative(path, plan=self.plan)
 
     @cached_property
+    def logs_by_area(self) -> dict:
+        """``{delaftale id: tidy logs}``: each delaftale's own logs (``focus_areas.N.logs``) and
+        the plan's shared ones; a single-area plan's :attr:`logs` under its one id."""
+        from ..evaluation import load_logs
+
+        if not self.plan.multi_area:
+            return {a.id: self.logs for a in self.plan.focus_areas}
+        return {a.id: load_logs(self.plan.for_focus_area(i))[0] for i, a in enumerate(self.plan.focus_areas)}
+
+    @cached_property
     def evaluation(self):
         from ..evaluation import evaluate
 
-        return evaluate(self.plan, self.year, cells=self.cells, published=self.published, logs=self.logs)
+        logs = self.logs_by_area if self.plan.multi_area else self.logs
+        return evaluate(self.plan, self.year, cells=self.cells, published=self.published, logs=logs)
 
     @cached_property
     def areas(self) -> list:
@@ -180,12 +191,10 @@ class YearlyReport:
                                key=self.plan.id)
             area.extra["qualitative"] = self.qualitative_log
             return [area]
-        from ..evaluation import load_logs
-
         out = []
         for i, area_ev in enumerate(parts):       # a PlanEvaluation: one AreaPeriod per delaftale
             d = area_ev.delaftale
-            logs = self.logs if len(parts) == 1 else load_logs(self.plan.for_focus_area(i))[0]
+            logs = self.logs if len(parts) == 1 else self.logs_by_area[d.id]
             area = area_period(d.focus_area or d.name or self.plan.name, area_ev, logs, self.threshold,
                                key=self.plan.id if len(parts) == 1 else f"{self.plan.id}/{d.id}")
             area.extra["qualitative"] = self.qualitative_log
