@@ -175,7 +175,7 @@ class YearlyReport:
     def evaluation(self):
         from ..evaluation import evaluate
 
-        logs = self.logs_by_area if self.plan.multi_area else self.logs
+        logs = self.logs_by_area if len(self.plan.focus_areas) > 1 else self.logs
         return evaluate(self.plan, self.year, cells=self.cells, published=self.published, logs=logs)
 
     @cached_property
