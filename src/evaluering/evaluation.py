@@ -480,8 +480,8 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
     delaftale (focus area) of the plan, the plan's budget and its area criteria.
 
     ``cells`` (count cells), ``published`` (:class:`~evaluering.published.Published`) and
-    ``logs`` (``{"ssp"|"meetings"|...: tidy frame or None}``, or ``{delaftale id: {...}}``
-    for a plan with several) are read from the plan's ``data`` paths when None. ``as_of``
+    ``logs`` (``{"ssp"|"meetings"|...: tidy frame or None}``, or ``{delaftale id: {...}}``,
+    each delaftale its own) are read from the plan's ``data`` paths when None. ``as_of``
     marks a year still running (activity goals are then judged pro rata). A single-area
     plan gives a :class:`PlanEvaluation` with one focus area whose fields it also shows.
     """
@@ -506,7 +506,9 @@ def evaluate(plan, year: int, cells: pd.DataFrame | None = None, published=None,
         published = Published(values=published, printed_averages=Published.empty().printed_averages)
     cells = own_cells(plan, cells)
     areas = plan.focus_areas
-    by_area = logs is not None and set(logs) and set(logs) <= {a.id for a in areas} and len(areas) > 1
+    # logs by delaftale: keys are delaftale ids and values kind -> frame dicts (a plan of one
+    # delaftale too); otherwise one kind -> frame dict shared by every delaftale
+    by_area = bool(logs) and set(logs) <= {a.id for a in areas} and all(isinstance(v, dict) for v in logs.values())
     cache: dict = {}
     evaluations = []
     for i, area in enumerate(areas):

@@ -9,7 +9,8 @@ published rate, so the synthetic 2015 plan area has exactly 24 suspected/charged
 10-17-year-olds among 565-578 of them. Where no count of the simulated population rounds to
 the published rate (2,5 % of 573 is 14 = 2,4 % or 15 = 2,6 %), the ages of that year's
 newcomers to the plan estates are redrawn until the nearest population that allows it is
-reached (newcomers have no earlier records, so every history stays consistent). Other years are random draws around the profile's levels.
+reached (newcomers have no earlier records, so every history stays consistent). Other years
+are random draws around the profile's levels.
 
 Known effect: from the plan's start year on, the yearly probability that a 10-17-year-old in
 a plan estate is suspected or charged is lower by ``profile.effect_pp`` percentage points.
@@ -142,17 +143,18 @@ def pinned_count(n: int, share: float, count: int | None = None) -> int | None:
 
 def _feasible_population(n: int, share: float, count: int | None) -> int:
     """The population nearest to ``n`` for which :func:`pinned_count` exists."""
-    for d in range(0, n):
-        for m in (n - d, n + d):
+    for d in range(n):
+        for m in dict.fromkeys((n - d, n + d)):
             if m > 0 and pinned_count(m, share, count) is not None:
                 return m
     raise ValueError(f"no population gives {share} % with count {count}")
 
 
 def _calibrate_youth(rng, year: int, est: np.ndarray, birth: np.ndarray, new: np.ndarray,
-                     in_plan: np.ndarray, target) -> np.ndarray:
+                     in_plan: np.ndarray, share: float, count: int | None) -> np.ndarray:
     """Redraw newcomers' ages so that the plan area has a population of 10-17-year-olds on
-    1 January of ``year`` at which the published share is attainable (``target(n)``).
+    1 January of ``year`` at which the published ``share`` (and ``count``) is attainable
+    (:func:`_feasible_population`).
 
     Only persons moving in that year change (they have no earlier records), so every
     person's history stays consistent; youth newcomers become 18-49 or the reverse.
@@ -161,7 +163,7 @@ def _calibrate_youth(rng, year: int, est: np.ndarray, birth: np.ndarray, new: np
     youth = (age >= 10) & (age <= 17)
     here = in_plan[est]
     n = int((youth & here).sum())
-    want = target(n)
+    want = _feasible_population(n, share, count)
     if want == n:
         return birth
     birth = birth.copy()
@@ -298,10 +300,7 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
     pinned = {yy: (prof.youth_share_plan[yy], prof.youth_count_plan.get(yy)) for yy in prof.youth_share_plan_pinned}
 
     def calibrate(year, est, birth, new):
-        if year not in pinned:
-            return birth
-        return _calibrate_youth(rng, year, est, birth, new, in_plan,
-                                lambda n: _feasible_population(n, *pinned[year]))
+        return _calibrate_youth(rng, year, est, birth, new, in_plan, *pinned[year]) if year in pinned else birth
 
     pop = _simulate_population(rng, sizes, years, leave_effect=leave, start=start, stats=leave_stats,
                                calibrate=calibrate)
@@ -336,7 +335,7 @@ def generate_register(profile: str | Profile = "aalborg-oest", seed: int | None 
     for yy in prof.youth_share_plan_pinned:
         sel = np.flatnonzero(youth & plan_row & (y == yy))
         k = pinned_count(len(sel), *pinned[yy])
-        if k is None:       # the first year has no newcomers to calibrate with
+        if k is None:       # too few newcomers to calibrate with (or the register's first year)
             k = prof.youth_count_plan.get(yy, int(round(prof.youth_share_plan[yy] / 100.0 * len(sel))))
         flag[sel] = False
         flag[sel[np.argsort(u[sel], kind="stable")[:k]]] = True

@@ -77,6 +77,7 @@ class PlanReport:
                              parameters=b.parameters)
             r.__dict__["evaluation"] = ev          # the cached_property, already computed
             r.__dict__["release"] = b.release      # the whole plan's release (every delaftale's cells)
+            r.__dict__["logs"] = b.logs_by_area[ev.delaftale.id]   # read once, by the plan's report
             out.append(r)
         return out
 

@@ -175,8 +175,7 @@ class YearlyReport:
     def evaluation(self):
         from ..evaluation import evaluate
 
-        logs = self.logs_by_area if len(self.plan.focus_areas) > 1 else self.logs
-        return evaluate(self.plan, self.year, cells=self.cells, published=self.published, logs=logs)
+        return evaluate(self.plan, self.year, cells=self.cells, published=self.published, logs=self.logs_by_area)
 
     @cached_property
     def areas(self) -> list:
@@ -192,10 +191,10 @@ class YearlyReport:
             area.extra["qualitative"] = self.qualitative_log
             return [area]
         out = []
-        for i, area_ev in enumerate(parts):       # a PlanEvaluation: one AreaPeriod per delaftale
+        for area_ev in parts:       # a PlanEvaluation: one AreaPeriod per delaftale
             d = area_ev.delaftale
-            logs = self.logs if len(parts) == 1 else self.logs_by_area[d.id]
-            area = area_period(d.focus_area or d.name or self.plan.name, area_ev, logs, self.threshold,
+            area = area_period(d.focus_area or d.name or self.plan.name, area_ev, self.logs_by_area[d.id],
+                               self.threshold,
                                key=self.plan.id if len(parts) == 1 else f"{self.plan.id}/{d.id}")
             area.extra["qualitative"] = self.qualitative_log
             out.append(area)
