@@ -28,6 +28,7 @@ import pandas as pd
 from ..errors import InputError
 from .inputs import duckdb_scan, locate, sql_string
 from .measures import REGISTER_COLUMNS, code_aliases, conviction_decisions
+from .profile import Packing, achievable_profiles, lookup_masks, profile_sql
 from .schema import (EVENT_COLUMNS, EVENT_OPTIONAL, KIND_ALIASES, LAW_ALIASES, PERSON_COLUMNS, PERSON_REQUIRED,
                      YOUTH_LAWS, resolve_columns, resolve_person_columns)
 
@@ -285,6 +286,41 @@ def _count_duplicate_persons(con, base: pd.DataFrame) -> int:
         FROM persons_n WHERE person_id IS NOT NULL AND year IS NOT NULL GROUP BY person_id)""").fetchone()[0])
 
 
+def _measure_aggregates(con, plan, rows: int) -> tuple[str, str, str, str, list[str]]:
+    """SQL of the measures in the person-year pass: ``(profile, group keys, join, aggregates,
+    base columns)``.
+
+    Each row gets the bit profile of :meth:`~evaluering.cells.measures.MeasurePlan.sql_profile`
+    (from list look-ups when the conditions allow, :mod:`.profile`). When every profile a row
+    can have is known, a small table ``pk`` gives each profile's counters packed into a few
+    BIGINT words (:class:`~.profile.Packing`): the pass sums the words per (estate,
+    municipality, year, sex) and the base columns are read back from the sums. Otherwise the
+    pass also groups by the profile and the base columns are sums over its bits.
+    """
+    import pyarrow as pa
+
+    profile, bits, sums = plan.sql_profile()
+    found = lookup_masks(plan, bits)
+    profiles = achievable_profiles(*found) if found else None
+    if found:
+        profile = profile_sql(*found)
+    if profiles is None:
+        aggs = "".join(f", sum({e}) AS s_{k[2:]}" for k, e in sums.items())
+        return profile, ", profile", "", aggs, plan.sql_decode(bits, sums)
+    pack = Packing.of(bits, rows)
+    words = [f"w_{i}" for i in range(pack.n_words)]
+    table = pd.DataFrame(pack.words(profiles, bits), columns=words, dtype="int64")
+    table.insert(0, "p", pd.Series(profiles, dtype="int64"))
+    con.register("pk_df", pa.Table.from_pandas(table, preserve_index=False))
+    con.execute("CREATE OR REPLACE TEMP TABLE pk AS SELECT * FROM pk_df")
+    con.unregister("pk_df")
+    aggs = "".join(f", sum({w}) AS {w}" for w in words)
+    pops = {c: plan.population_of(c[2:]) for c in sums}
+    aggs += "".join(f", sum({e}) FILTER (WHERE profile & {1 << bits[pops[k]]} <> 0) AS s_{k[2:]}" for k, e in sums.items())
+    decode = pack.sql_unpack() + [f"coalesce(sum(s_{k[2:]}), 0) AS {k}" for k in sums]
+    return profile, "", " LEFT JOIN pk ON profile = pk.p", aggs, decode
+
+
 def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path, events_fmt: str,
                        origin: dict[str, Path] | None = None, memory_limit: str | None = None,
                        threads: int | None = None, progress: bool = False,
@@ -332,26 +368,23 @@ def base_counts_duckdb(persons: str | Path, persons_fmt: str, events: str | Path
             CAST(count(*) FILTER (WHERE kind = 'afgoerelse' AND law IN ({youth_laws})
                                   AND (decision IS NULL OR decision IN ({convict}))) AS INTEGER) AS n_dom
             FROM events_n GROUP BY ALL""")
-        profile, bits, sums = plan.sql_profile()
-        sum_cols = "".join(f", sum({e}) AS s_{k[2:]}" for k, e in sums.items())
+        rows = con.execute("SELECT count(*) FROM persons_n").fetchall()[0][0]
+        profile, group, join, aggs, decode = _measure_aggregates(con, plan, rows)
         bad = "".join(f", ({c}__bad) AS b__{c}" for c in inputs.bad_columns)
         bad_keys = "".join(f", b__{c}" for c in inputs.bad_columns)
         # every measure in one pass: the person-years left-joined to their event values and
-        # grouped by (estate, municipality, year, sex, profile): one bit per population and
-        # numerator, so the aggregate is a count (and the sums) over few groups
-        con.execute(f"""CREATE TEMP TABLE prof AS SELECT estate_id, municipality, year, sex_raw, profile,
+        # aggregated per (estate, municipality, year, sex) (see _measure_aggregates)
+        con.execute(f"""CREATE TEMP TABLE prof AS SELECT estate_id, municipality, year, sex_raw{group},
                 (person_id IS NULL) AS bad_pid, (age IS NULL OR age < 0 OR age > 130) AS bad_age_row,
                 (e_pid IS NOT NULL) AS matched{bad_keys},
-                count(*) AS cnt{sum_cols}
-            FROM (SELECT *, {profile} AS profile{bad}
-                  FROM persons_n LEFT JOIN ev ON person_id = e_pid AND year = e_year)
+                count(*) AS cnt{aggs}
+            FROM (SELECT *{bad}
+                  FROM (SELECT *, {profile} AS profile FROM persons_n LEFT JOIN ev ON person_id = e_pid AND year = e_year){join})
             GROUP BY ALL""")
-        decode = ",\n                ".join(plan.sql_decode(bits, sums))
         badsum = "".join(f", coalesce(sum(cnt) FILTER (WHERE b__{c}), 0) AS bad__{c}" for c in inputs.bad_columns)
         base = con.execute(f"""SELECT CASE WHEN GROUPING(estate_id) = 0 THEN 'estate' ELSE 'municipality' END AS kind,
                 CASE WHEN GROUPING(estate_id) = 0 THEN estate_id ELSE municipality END AS area,
-                year, sex_raw,
-                {decode},
+                year, sex_raw, {"".join(f"{d}, " for d in decode)}
                 sum(cnt) AS rows, coalesce(sum(cnt) FILTER (WHERE bad_pid), 0) AS bad_person_id,
                 coalesce(sum(cnt) FILTER (WHERE bad_age_row), 0) AS bad_age,
                 coalesce(sum(cnt) FILTER (WHERE matched), 0) AS matched_person_years{badsum}

@@ -154,18 +154,21 @@ class MeasurePlan:
         for col, expr in self.populations().items():
             bits[col] = len(bits)
             parts.append((col, compile_sql(expr)))
-        sums = {}
         for m in self.counted:
             if m.kind == "count":
                 bits[f"n_{m.id}"] = len(bits)
                 pop = compile_sql(self.expand(m.population_expr()))
                 parts.append((f"n_{m.id}", f"({pop} AND {compile_sql(self.numerator_expr(m))})"))
-            else:
-                sums[f"n_{m.id}"] = f"coalesce(CAST({compile_sql(self.numerator_expr(m))} AS BIGINT), 0)"
+        sums = self.sql_sum_values()
         if len(bits) > 62:
             raise ValueError("too many measures for one profile (62)")
         expr = " | ".join(f"(CASE WHEN {e} THEN {1 << bits[c]} ELSE 0 END)" for c, e in parts) or "0"
         return f"CAST({expr} AS BIGINT)", bits, sums
+
+    def sql_sum_values(self) -> dict[str, str]:
+        """``n_<sum measure>`` -> its per-row value (a BIGINT, 0 when missing), unfiltered."""
+        return {f"n_{m.id}": f"coalesce(CAST({compile_sql(self.numerator_expr(m))} AS BIGINT), 0)"
+                for m in self.counted if m.kind == "sum"}
 
     def sql_decode(self, bits: dict[str, int], sums: dict[str, str], count: str = "cnt") -> list[str]:
         """Aggregates over profile groups giving the base columns."""
